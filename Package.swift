@@ -1,0 +1,82 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependency direction (arrows are imports):
+//   CCurl, CLibXML2                         C system libraries, wrapped once
+//   FeedModel                               value types, no dependencies
+//   FeedConfig   -> FeedModel, Yams          Feeds.yaml loading and validation
+//   FeedParsing  -> FeedModel, CLibXML2      bytes -> ParsedFeed (the only libxml2 user)
+//   FeedFetching -> FeedModel, CCurl         the only network code (the only libcurl user)
+//   FeedStore    -> FeedModel, GRDB          the only SQL
+//   FeedDaemon   -> all of the above         polling orchestration, signals, logging
+//   TidingsCLI   -> FeedStore, FeedConfig, FeedParsing
+//   tidingsd, tidings                        main.swift only
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Tidings",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tidingsd", targets: ["tidingsd"]),
+        .executable(name: "tidings", targets: ["tidings"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        .target(name: "FeedModel", swiftSettings: swiftSettings),
+        .target(
+            name: "FeedConfig",
+            dependencies: ["FeedModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .target(name: "FeedParsing", dependencies: ["FeedModel", "CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "FeedFetching", dependencies: ["FeedModel", "CCurl"], swiftSettings: swiftSettings),
+        .target(
+            name: "FeedStore",
+            dependencies: ["FeedModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FeedDaemon",
+            dependencies: [
+                "FeedModel", "FeedConfig", "FeedParsing", "FeedFetching", "FeedStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "TidingsCLI",
+            dependencies: [
+                "FeedModel", "FeedConfig", "FeedParsing", "FeedStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tidingsd",
+            dependencies: [
+                "FeedDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "tidings", dependencies: ["TidingsCLI"], swiftSettings: swiftSettings),
+
+        .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "FeedParsingTests", dependencies: ["FeedParsing", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedConfigTests", dependencies: ["FeedConfig"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeedFetchingTests", dependencies: ["FeedFetching", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedStoreTests", dependencies: ["FeedStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["TestSupport", "tidingsd", "tidings"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,165 @@
+import FeedConfig
+import FeedFetching
+import FeedStore
+import Foundation
+public import Logging
+import ServiceLifecycle
+
+/// What `tidingsd` was asked to do.
+public struct DaemonOptions: Sendable {
+    public var configPath: String
+    public var databasePath: String
+    /// Poll every enabled feed once and exit.
+    public var once: Bool
+
+    public init(configPath: String, databasePath: String, once: Bool) {
+        self.configPath = configPath
+        self.databasePath = databasePath
+        self.once = once
+    }
+}
+
+/// The daemon: loads the configuration, opens the store, and polls feeds on schedule until SIGTERM/SIGINT.
+public struct TidingsDaemon: Sendable {
+    let options: DaemonOptions
+    let logger: Logger
+
+    public init(options: DaemonOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs to completion and returns the process exit status.
+    public func run() async -> Int32 {
+        let configuration: FeedConfiguration
+        do {
+            configuration = try ConfigLoader.load(path: options.configPath)
+        } catch {
+            logger.critical("invalid configuration: \(error)")
+            return 1
+        }
+        let store: FeedStore
+        do {
+            store = try FeedStore(path: options.databasePath)
+        } catch {
+            logger.critical("cannot open the store: \(error)")
+            return 1
+        }
+        let feedIDs: [String: Int64]
+        do {
+            feedIDs = try await store.syncSubscriptions(
+                configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title) })
+        } catch {
+            logger.critical("cannot record the feed list: \(error)")
+            return 1
+        }
+        logger.info(
+            "tidingsd \(TidingsVersion.current): \(configuration.enabledFeeds.count) feeds from \(options.configPath), store \(options.databasePath)")
+        let fetcher = FeedFetcher()
+        defer { fetcher.shutdown() }
+        let cycle = PollCycle(
+            poller: FeedPoller(fetcher: fetcher, store: store), store: store, feedIDs: feedIDs,
+            configuration: configuration, logger: logger)
+
+        if options.once {
+            let outcomes = await cycle.pollAll(dueOnly: false)
+            let failed = outcomes.filter { !$0.succeeded }.count
+            logger.info("polled \(outcomes.count) feeds once: \(outcomes.count - failed) ok, \(failed) failed")
+            return failed == 0 ? 0 : 1
+        }
+
+        let service = PollService(cycle: cycle, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped with an error: \(error)")
+            return 1
+        }
+        logger.info("stopped")
+        return 0
+    }
+}
+
+/// Polls due feeds and logs one line per fetch.
+struct PollCycle: Sendable {
+    let poller: FeedPoller
+    let store: FeedStore
+    let feedIDs: [String: Int64]
+    let configuration: FeedConfiguration
+    let logger: Logger
+
+    /// Polls every enabled feed (or only those due now) concurrently; the fetcher bounds concurrency.
+    func pollAll(dueOnly: Bool) async -> [PollOutcome] {
+        let states: [Int64: StoredFeed]
+        do {
+            states = Dictionary(uniqueKeysWithValues: try store.feeds().map { ($0.id, $0) })
+        } catch {
+            logger.error("cannot read feed state: \(error)")
+            return []
+        }
+        let now = Date()
+        let due = configuration.enabledFeeds.compactMap { subscription -> (FeedSubscription, StoredFeed)? in
+            guard let id = feedIDs[subscription.url], let state = states[id] else { return nil }
+            if dueOnly, let next = state.nextPollAt, next > now { return nil }
+            return (subscription, state)
+        }
+        return await withTaskGroup(of: PollOutcome.self) { group in
+            for (subscription, state) in due {
+                group.addTask { await poller.poll(subscription, state: state, configuration: configuration) }
+            }
+            var outcomes: [PollOutcome] = []
+            for await outcome in group {
+                log(outcome)
+                outcomes.append(outcome)
+            }
+            return outcomes
+        }
+    }
+
+    /// The earliest next-poll time of any enabled feed.
+    func nextDueDate() -> Date? {
+        guard let feeds = try? store.feeds(subscribedOnly: true) else { return nil }
+        let enabled = Set(configuration.enabledFeeds.compactMap { feedIDs[$0.url] })
+        return feeds.filter { enabled.contains($0.id) }.compactMap(\.nextPollAt).min()
+    }
+
+    private func log(_ outcome: PollOutcome) {
+        let name = outcome.feedTitle.map { "\($0) <\(outcome.feedURL)>" } ?? "<\(outcome.feedURL)>"
+        let status = outcome.status.map(String.init) ?? "-"
+        if let error = outcome.error {
+            if error == "cancelled" { return }
+            logger.error("\(name): status \(status), error: \(error), \(outcome.milliseconds) ms")
+        } else {
+            var line = "\(name): status \(status), \(outcome.newEntries) new"
+            if outcome.updatedEntries > 0 { line += ", \(outcome.updatedEntries) updated" }
+            line += ", \(outcome.milliseconds) ms"
+            if !outcome.warnings.isEmpty { line += " (warnings: \(outcome.warnings.joined(separator: "; ")))" }
+            logger.info("\(line)")
+        }
+    }
+}
+
+/// The long-running poll loop as a service: poll what is due, sleep until the next feed is due, repeat.
+/// Graceful shutdown cancels it; a store transaction in flight still commits.
+struct PollService: Service {
+    let cycle: PollCycle
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    _ = await cycle.pollAll(dueOnly: true)
+                    let next = cycle.nextDueDate() ?? Date().addingTimeInterval(60)
+                    let wait = min(max(next.timeIntervalSinceNow, 1), 3600)
+                    try await Task.sleep(for: .seconds(wait))
+                }
+            }
+        } catch is CancellationError {
+            logger.info("shutting down")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+internal import CLibXML2
+public import FeedModel
+import Foundation
+
+/// Plain-text renderings of feed text: titles as one line, HTML summaries and content as readable text,
+/// both through libxml2's HTML parser so entities and tags are handled the way browsers do.
+public enum PlainText {
+    /// A title as one line of plain text: markup stripped (for HTML), entities decoded, whitespace collapsed.
+    static func title(_ raw: String, kind: TextContent.Kind) -> String {
+        let text = kind == .html ? fromHTML(raw) : raw
+        return collapseWhitespace(text)
+    }
+
+    /// Readable text of an HTML fragment: tags removed, `script`/`style` dropped, block elements separated
+    /// by line breaks, whitespace collapsed within lines.
+    public static func fromHTML(_ html: String) -> String {
+        guard looksLikeHTML(html) else { return collapseLines(html) }
+        var utf8 = Array(html.utf8)
+        guard !utf8.isEmpty else { return "" }
+        let options = Int32(
+            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+                | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue | HTML_PARSE_COMPACT.rawValue)
+        let document = utf8.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", options)
+            }
+        }
+        guard let document else { return collapseLines(html) }
+        defer { xmlFreeDoc(document) }
+        var output: [UInt8] = []
+        output.reserveCapacity(utf8.count)
+        appendText(of: document.pointee.children, to: &output)
+        return collapseLines(String(decoding: output, as: UTF8.self))
+    }
+
+    /// The visible text of a text construct.
+    public static func of(_ content: TextContent) -> String {
+        content.kind == .html ? fromHTML(content.value) : collapseLines(content.value)
+    }
+
+    /// True when `text` contains something an HTML parser would change: a tag or an entity reference.
+    static func looksLikeHTML(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if previous == UInt8(ascii: "<"),
+                (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == UInt8(ascii: "/")
+                    || byte == UInt8(ascii: "!")
+            {
+                return true
+            }
+            if previous == UInt8(ascii: "&"), (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == UInt8(ascii: "#") {
+                return true
+            }
+            previous = byte
+        }
+        return false
+    }
+
+    private static let blockElements: Set<String> = [
+        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote", "pre",
+        "section", "article", "header", "footer", "hr", "dd", "dt", "dl", "figure", "figcaption",
+    ]
+    private static let hiddenElements: Set<String> = ["script", "style", "applet", "noscript", "template", "head"]
+
+    /// Depth-first walk with an explicit stack, so deeply nested markup cannot overflow the call stack.
+    private static func appendText(of first: xmlNodePtr?, to output: inout [UInt8]) {
+        var stack: [xmlNodePtr] = []
+        var node = first
+        while true {
+            while let current = node {
+                var descend = false
+                switch current.pointee.type {
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    if let content = current.pointee.content {
+                        output.append(contentsOf: UnsafeBufferPointer(start: content, count: strlen(content)))
+                    }
+                case XML_ELEMENT_NODE:
+                    let name = current.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+                    if hiddenElements.contains(name) { break }
+                    if blockElements.contains(name) { output.append(0x0A) }
+                    descend = current.pointee.children != nil
+                default:
+                    break
+                }
+                if descend {
+                    stack.append(current)
+                    node = current.pointee.children
+                } else {
+                    node = current.pointee.next
+                }
+            }
+            guard let parent = stack.popLast() else { break }
+            let name = parent.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+            if blockElements.contains(name) { output.append(0x0A) }
+            node = parent.pointee.next
+        }
+    }
+
+    /// Collapses runs of spaces and tabs to one space, trims each line, and keeps at most one empty line.
+    static func collapseLines(_ text: String) -> String {
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let collapsed = collapseWhitespace(String(line))
+            if collapsed.isEmpty {
+                if let last = lines.last, !last.isEmpty { lines.append("") }
+            } else {
+                lines.append(collapsed)
+            }
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line: every whitespace run (including non-breaking spaces) becomes one space, ends trimmed.
+    static func collapseWhitespace(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace || scalar == "\u{00A0}" {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace {
+                    result.unicodeScalars.append(" ")
+                    pendingSpace = false
+                }
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,168 @@
+internal import CLibXML2
+import Foundation
+
+/// Events the SAX parser delivers, in document order. Names arrive as (namespace URI, local name).
+protocol XMLEventReceiver: AnyObject {
+    func startElement(namespace: XMLNamespace, name: String, attributes: [XMLAttribute])
+    func endElement(namespace: XMLNamespace, name: String)
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>)
+    func recoverableError(line: Int, message: String)
+}
+
+/// One attribute of an element, with its namespace resolved.
+struct XMLAttribute {
+    var namespace: XMLNamespace
+    var name: String
+    var value: String
+}
+
+/// A libxml2 SAX2 push parser, confined to the calling thread for its whole life (create, feed, finish).
+///
+/// Options: RECOVER (keep what parses), NONET (never touch the network), NOENT without an `entityDecl` handler,
+/// so entities declared in a DTD are never stored and cannot expand; HUGE lifts the 10 MB text-node limit,
+/// which is safe because no entity can be declared. HTML named entities, which RSS uses without a DTD, are
+/// answered in `getEntity`.
+final class XMLPushParser {
+    private var context: xmlParserCtxtPtr?
+    private let receiver: any XMLEventReceiver
+    private var namespaceCache: [UnsafeRawPointer: XMLNamespace] = [:]
+    private var nameCache: [UnsafeRawPointer: String] = [:]
+    /// How many errors libxml2 reported; the first few are forwarded with their line.
+    private(set) var errorCount = 0
+
+    init(receiver: any XMLEventReceiver, encoding: String?) {
+        self.receiver = receiver
+        var handler = xmlSAXHandler()
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        handler.startElementNs = saxStartElement
+        handler.endElementNs = saxEndElement
+        handler.characters = saxCharacters
+        handler.cdataBlock = saxCharacters
+        handler.getEntity = saxGetEntity
+        handler.serror = saxError
+        let context = xmlCreatePushParserCtxt(&handler, nil, nil, 0, nil)
+        self.context = context
+        guard let context else { return }
+        context.pointee._private = Unmanaged.passUnretained(self).toOpaque()
+        context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
+        let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue
+            | XML_PARSE_HUGE.rawValue | XML_PARSE_NOWARNING.rawValue)
+        xmlCtxtUseOptions(context, options)
+        if let encoding {
+            xmlCtxtResetPush(context, nil, 0, nil, encoding)
+            context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
+        }
+    }
+
+    deinit {
+        if let context {
+            if let document = context.pointee.myDoc { xmlFreeDoc(document) }
+            xmlFreeParserCtxt(context)
+        }
+    }
+
+    /// Feeds the next chunk of the document.
+    func parse(_ bytes: UnsafeRawBufferPointer, isLast: Bool) {
+        guard let context else { return }
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        xmlParseChunk(context, base, Int32(bytes.count), isLast ? 1 : 0)
+    }
+
+    /// Whether libxml2 could create a parser at all (it fails only when out of memory).
+    var isValid: Bool { context != nil }
+
+    // MARK: - Called from the C callbacks
+
+    /// libxml2 2.9 drops every entity reference (even `&amp;`) once it has marked the document not
+    /// well-formed, and it marks it after reporting the error. We keep our own record of errors, so before each
+    /// later event the parser is told to carry on as if the document were fine.
+    fileprivate func keepEntitiesFlowing() {
+        if errorCount > 0 { context?.pointee.wellFormed = 1 }
+    }
+
+    fileprivate func namespace(_ uri: UnsafePointer<xmlChar>?) -> XMLNamespace {
+        guard let uri else { return .none }
+        let key = UnsafeRawPointer(uri)
+        if let known = namespaceCache[key] { return known }
+        let namespace = XMLNamespace(uri: String(cString: uri))
+        namespaceCache[key] = namespace
+        return namespace
+    }
+
+    fileprivate func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
+        guard let pointer else { return "" }
+        let key = UnsafeRawPointer(pointer)
+        if let known = nameCache[key] { return known }
+        let name = String(cString: pointer)
+        nameCache[key] = name
+        return name
+    }
+
+    fileprivate func deliverStart(
+        localName: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?, attributeCount: Int,
+        attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
+        keepEntitiesFlowing()
+        var decoded: [XMLAttribute] = []
+        if let attributes, attributeCount > 0 {
+            decoded.reserveCapacity(attributeCount)
+            for index in 0..<attributeCount {
+                let base = index * 5
+                guard let valueStart = attributes[base + 3], let valueEnd = attributes[base + 4] else { continue }
+                let value = String(
+                    decoding: UnsafeBufferPointer(start: valueStart, count: valueEnd - valueStart), as: UTF8.self)
+                decoded.append(
+                    XMLAttribute(namespace: namespace(attributes[base + 2]), name: name(attributes[base]), value: value))
+            }
+        }
+        receiver.startElement(namespace: namespace(uri), name: name(localName), attributes: decoded)
+    }
+
+    fileprivate func deliverEnd(localName: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?) {
+        keepEntitiesFlowing()
+        receiver.endElement(namespace: namespace(uri), name: name(localName))
+    }
+
+    fileprivate func deliverCharacters(_ bytes: UnsafePointer<xmlChar>?, count: Int32) {
+        keepEntitiesFlowing()
+        guard let bytes, count > 0 else { return }
+        receiver.characters(UnsafeBufferPointer(start: bytes, count: Int(count)))
+    }
+
+    fileprivate func deliverError(_ error: xmlErrorPtr?) {
+        errorCount += 1
+        guard errorCount <= 20, let error else { return }
+        let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+        receiver.recoverableError(
+            line: Int(error.pointee.line), message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+private func parser(from context: UnsafeMutableRawPointer?) -> XMLPushParser? {
+    guard let context else { return nil }
+    return Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue()
+}
+
+private let saxStartElement: startElementNsSAX2Func = {
+    context, localName, _, uri, _, _, attributeCount, _, attributes in
+    parser(from: context)?.deliverStart(
+        localName: localName, uri: uri, attributeCount: Int(attributeCount), attributes: attributes)
+}
+
+private let saxEndElement: endElementNsSAX2Func = { context, localName, _, uri in
+    parser(from: context)?.deliverEnd(localName: localName, uri: uri)
+}
+
+private let saxCharacters: charactersSAXFunc = { context, bytes, count in
+    parser(from: context)?.deliverCharacters(bytes, count: count)
+}
+
+private let saxError: xmlStructuredErrorFunc = { context, error in
+    parser(from: context)?.deliverError(error)
+}
+
+private let saxGetEntity: getEntitySAXFunc = { context, name in
+    parser(from: context)?.keepEntitiesFlowing()
+    guard let name else { return nil }
+    return HTMLEntityTable.shared.entity(named: name)
+}

@@ -1,0 +1,206 @@
+import Foundation
+import GRDB
+
+/// The local store: one SQLite file in WAL mode, written by the daemon and read by any number of CLI processes
+/// at the same time.
+///
+/// ```swift
+/// let store = try FeedStore(path: "/var/lib/tidings/tidings.sqlite")
+/// let ids = try await store.syncSubscriptions([SubscriptionInput(url: "https://example.com/feed", title: nil)])
+/// ```
+public final class FeedStore: Sendable {
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// - Parameter readOnly: open for reading only; the file must exist.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(10)
+        configuration.label = "tidings"
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError(path: path, message: "no store here yet: start tidingsd first, or pass --database PATH")
+            }
+        } else {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw StoreError(path: path, message: "cannot create the directory \(directory): \(error.localizedDescription)")
+                }
+            }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            if !readOnly {
+                try StoreSchema.migrator.migrate(pool)
+            } else if try pool.read({ db in try !StoreSchema.migrator.hasCompletedMigrations(db) }) {
+                throw StoreError(path: path, message: "the store's schema is older than this tidings; start tidingsd once to upgrade it")
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(path: path, message: Self.describe(error))
+        }
+    }
+
+    /// Makes the store's feed list match the configuration: new URLs are added, titles updated, and feeds no
+    /// longer configured are marked unsubscribed (their entries stay). Returns the feed id of every URL.
+    public func syncSubscriptions(_ subscriptions: [SubscriptionInput]) async throws(StoreError) -> [String: Int64] {
+        try await write { db in
+            try db.execute(sql: "UPDATE feed SET subscribed = 0")
+            var ids: [String: Int64] = [:]
+            for subscription in subscriptions {
+                try db.execute(
+                    sql: """
+                        INSERT INTO feed (url, configured_title, subscribed) VALUES (?, ?, 1)
+                        ON CONFLICT(url) DO UPDATE SET configured_title = excluded.configured_title, subscribed = 1
+                        """,
+                    arguments: [subscription.url, subscription.title])
+                ids[subscription.url] = try Int64.fetchOne(db, sql: "SELECT id FROM feed WHERE url = ?", arguments: [subscription.url])
+            }
+            return ids
+        }
+    }
+
+    /// Records one fetch: the feed's new state and its entries, in one transaction. Entries are keyed by
+    /// (feed, guid): a known guid updates the entry when its content changed, never adds a second one.
+    @discardableResult
+    public func record(_ fetch: FetchRecord) async throws(StoreError) -> FetchRecordSummary {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE feed SET last_polled_at = ?, last_status = ?, last_error = ?, next_poll_at = ?,
+                        etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                        title = COALESCE(?, title), site_link = COALESCE(?, site_link),
+                        consecutive_failures = CASE WHEN ? IS NULL THEN 0 ELSE consecutive_failures + 1 END
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    fetch.polledAt.timeIntervalSince1970, fetch.status, fetch.error,
+                    fetch.nextPollAt.timeIntervalSince1970, fetch.etag, fetch.lastModified, fetch.feedTitle,
+                    fetch.siteLink, fetch.error, fetch.feedID,
+                ])
+            var summary = FetchRecordSummary(newEntries: 0, updatedEntries: 0)
+            let now = fetch.polledAt.timeIntervalSince1970
+            for entry in fetch.entries {
+                let values: [(any DatabaseValueConvertible)?] = [
+                    entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
+                    entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
+                ]
+                try db.execute(
+                    sql: """
+                        INSERT INTO entry (feed_id, guid, url, title, author, summary_html, content_html, text,
+                            published, updated, first_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(feed_id, guid) DO NOTHING
+                        """,
+                    arguments: StatementArguments([fetch.feedID, entry.guid] + values + [now]))
+                if db.changesCount > 0 {
+                    summary.newEntries += 1
+                    continue
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE entry SET url = ?, title = ?, author = ?, summary_html = ?, content_html = ?, text = ?,
+                            published = COALESCE(?, published), updated = COALESCE(?, updated)
+                        WHERE feed_id = ? AND guid = ? AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
+                            OR summary_html IS NOT ?4 OR content_html IS NOT ?5 OR text IS NOT ?6)
+                        """,
+                    arguments: StatementArguments(values + [fetch.feedID, entry.guid]))
+                if db.changesCount > 0 { summary.updatedEntries += 1 }
+            }
+            return summary
+        }
+    }
+
+    /// Every feed with its polling state and entry count, in id order.
+    public func feeds(subscribedOnly: Bool = false) throws(StoreError) -> [StoredFeed] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT feed.*, (SELECT COUNT(*) FROM entry WHERE entry.feed_id = feed.id) AS entry_count
+                    FROM feed \(subscribedOnly ? "WHERE subscribed = 1" : "") ORDER BY id
+                    """)
+            return rows.map(Self.feed(from:))
+        }
+    }
+
+    /// The newest entries (by publication date, else update date, else first seen), optionally of one feed.
+    public func entries(feedURL: String? = nil, limit: Int = 50) throws(StoreError) -> [StoredEntry] {
+        try read { db in
+            var sql = """
+                SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
+                FROM entry JOIN feed ON feed.id = entry.feed_id
+                """
+            var arguments: StatementArguments = []
+            if let feedURL {
+                sql += " WHERE feed.url = ?"
+                arguments += [feedURL]
+            }
+            sql += " ORDER BY COALESCE(entry.published, entry.updated, entry.first_seen) DESC, entry.id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.entry(from:))
+        }
+    }
+
+    /// Number of stored entries.
+    public func entryCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0 }
+    }
+
+    // MARK: - Rows
+
+    private static func feed(from row: Row) -> StoredFeed {
+        StoredFeed(
+            id: row["id"], url: row["url"], title: row["configured_title"] ?? row["title"], siteLink: row["site_link"],
+            subscribed: row["subscribed"], etag: row["etag"], lastModified: row["last_modified"],
+            lastStatus: row["last_status"], lastError: row["last_error"], lastPolledAt: date(row["last_polled_at"]),
+            nextPollAt: date(row["next_poll_at"]), consecutiveFailures: row["consecutive_failures"],
+            entryCount: row["entry_count"])
+    }
+
+    private static func entry(from row: Row) -> StoredEntry {
+        StoredEntry(
+            id: row["id"], feedID: row["feed_id"], feedURL: row["feed_url"], feedTitle: row["feed_title"],
+            guid: row["guid"], url: row["url"], title: row["title"], author: row["author"], text: row["text"],
+            published: date(row["published"]), updated: date(row["updated"]),
+            firstSeen: date(row["first_seen"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    private static func date(_ seconds: Double?) -> Date? {
+        seconds.map { Date(timeIntervalSince1970: $0) }
+    }
+
+    // MARK: - Access
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError(path: path, message: Self.describe(error))
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw StoreError(path: path, message: Self.describe(error))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            var text = "SQLite error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
+            if let sql = error.sql { text += " - while executing \(sql.prefix(120))" }
+            return text
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,134 @@
+public import Foundation
+
+/// A feed as the store knows it: identity, the user's settings, and its polling state.
+public struct StoredFeed: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var url: String
+    /// The title: the user's, else the feed's own, else nil.
+    public var title: String?
+    public var siteLink: String?
+    /// False once the feed is no longer in Feeds.yaml; its entries are kept.
+    public var subscribed: Bool
+    public var etag: String?
+    public var lastModified: String?
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var lastPolledAt: Date?
+    public var nextPollAt: Date?
+    public var consecutiveFailures: Int
+    public var entryCount: Int
+}
+
+/// One entry as stored.
+public struct StoredEntry: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var feedID: Int64
+    public var feedURL: String
+    public var feedTitle: String?
+    public var guid: String
+    public var url: String?
+    public var title: String?
+    public var author: String?
+    public var text: String?
+    public var published: Date?
+    public var updated: Date?
+    public var firstSeen: Date
+}
+
+/// An entry to insert or update, keyed by (feed, guid).
+public struct EntryInput: Sendable, Equatable {
+    public var guid: String
+    public var url: String?
+    public var title: String?
+    public var author: String?
+    public var summaryHTML: String?
+    public var contentHTML: String?
+    /// Plain-text rendering of content (else summary), for display and search.
+    public var text: String?
+    public var published: Date?
+    public var updated: Date?
+
+    public init(
+        guid: String, url: String? = nil, title: String? = nil, author: String? = nil, summaryHTML: String? = nil,
+        contentHTML: String? = nil, text: String? = nil, published: Date? = nil, updated: Date? = nil
+    ) {
+        self.guid = guid
+        self.url = url
+        self.title = title
+        self.author = author
+        self.summaryHTML = summaryHTML
+        self.contentHTML = contentHTML
+        self.text = text
+        self.published = published
+        self.updated = updated
+    }
+}
+
+/// Everything one fetch of one feed changes, written in a single transaction.
+public struct FetchRecord: Sendable, Equatable {
+    public var feedID: Int64
+    public var polledAt: Date
+    /// HTTP status, nil when no response arrived.
+    public var status: Int?
+    /// The failure, nil on success (200 parsed, or 304).
+    public var error: String?
+    public var etag: String?
+    public var lastModified: String?
+    public var nextPollAt: Date
+    /// The feed's own title and site link, when the body was parsed.
+    public var feedTitle: String?
+    public var siteLink: String?
+    public var entries: [EntryInput]
+
+    public init(
+        feedID: Int64, polledAt: Date, status: Int?, error: String? = nil, etag: String? = nil,
+        lastModified: String? = nil, nextPollAt: Date, feedTitle: String? = nil, siteLink: String? = nil,
+        entries: [EntryInput] = []
+    ) {
+        self.feedID = feedID
+        self.polledAt = polledAt
+        self.status = status
+        self.error = error
+        self.etag = etag
+        self.lastModified = lastModified
+        self.nextPollAt = nextPollAt
+        self.feedTitle = feedTitle
+        self.siteLink = siteLink
+        self.entries = entries
+    }
+}
+
+/// What a recorded fetch changed.
+public struct FetchRecordSummary: Sendable, Equatable {
+    public var newEntries: Int
+    public var updatedEntries: Int
+
+    public init(newEntries: Int, updatedEntries: Int) {
+        self.newEntries = newEntries
+        self.updatedEntries = updatedEntries
+    }
+}
+
+/// A subscription from the configuration, as the store needs it.
+public struct SubscriptionInput: Sendable, Equatable {
+    public var url: String
+    public var title: String?
+
+    public init(url: String, title: String?) {
+        self.url = url
+        self.title = title
+    }
+}
+
+/// Why the store could not do what was asked, with the database path and SQLite's own words.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}

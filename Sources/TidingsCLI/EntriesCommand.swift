@@ -1,0 +1,60 @@
+import ArgumentParser
+import FeedStore
+import Foundation
+
+/// `tidings entries`: the newest entries, optionally of one feed.
+struct EntriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "entries", abstract: "List the newest entries, newest first.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Only entries of the feed with this URL.")
+    var feed: String?
+
+    @Option(help: "At most this many entries.")
+    var limit: Int = 30
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let feedStore: FeedStore
+        do {
+            feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
+        } catch {
+            throw CLIError(message: error.description)
+        }
+        do {
+            if let feed, try !feedStore.feeds().contains(where: { $0.url == feed }) {
+                throw CLIError(message: "no feed '\(feed)' in \(feedStore.path); 'tidings feeds' lists the feeds")
+            }
+            let entries = try feedStore.entries(feedURL: feed, limit: limit)
+            if json {
+                print(try JSONOutput.encode(entries))
+            } else {
+                print(EntryTable.render(entries, now: Date()), terminator: "")
+            }
+        } catch let error as StoreError {
+            throw CLIError(message: error.description)
+        }
+    }
+}
+
+enum EntryTable {
+    static func render(_ entries: [StoredEntry], now: Date) -> String {
+        var rows: [[String]] = [["WHEN", "FEED", "TITLE"]]
+        for entry in entries {
+            rows.append([
+                RelativeTime.describe(entry.published ?? entry.updated ?? entry.firstSeen, now: now),
+                TextTable.truncate(entry.feedTitle ?? entry.feedURL, to: 24),
+                TextTable.truncate(entry.title ?? entry.url ?? entry.guid, to: 90),
+            ])
+        }
+        return TextTable.render(rows)
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import TidingsCLI
+
+exit(await TidingsMain.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,49 @@
+import ArgumentParser
+import FeedConfig
+import FeedDaemon
+import Foundation
+import Logging
+
+/// `tidingsd`: polls the feeds of Feeds.yaml into the store until SIGTERM/SIGINT.
+struct DaemonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tidingsd",
+        abstract: "Poll the feeds listed in Feeds.yaml and keep their entries in the local store.",
+        version: TidingsVersion.current)
+
+    @Option(help: "The feed list (default: ./Feeds.yaml if present, else $XDG_CONFIG_HOME/tidings/Feeds.yaml).")
+    var config: String?
+
+    @Option(help: "The store (default: $TIDINGS_DATABASE, else $XDG_STATE_HOME/tidings/tidings.sqlite).")
+    var database: String?
+
+    @Flag(help: "Poll every enabled feed once, then exit (status 1 if any feed failed).")
+    var once = false
+
+    @Option(help: "Least severe messages to log: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+}
+
+let command: DaemonCommand
+do {
+    command = try DaemonCommand.parse()
+} catch {
+    DaemonCommand.exit(withError: error)
+}
+let level = Logger.Level(rawValue: command.logLevel) ?? .info
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = level
+    return handler
+}
+let paths = TidingsPaths()
+let options = DaemonOptions(
+    configPath: paths.configPath(explicit: command.config), databasePath: paths.databasePath(explicit: command.database),
+    once: command.once)
+exit(await TidingsDaemon(options: options, logger: Logger(label: "tidingsd")).run())

@@ -1,0 +1,165 @@
+import FeedFetching
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct FeedFetcherTests {
+    let fetcher = FeedFetcher(maxConcurrent: 8, maxPerHost: 2)
+    let feedBody = Array("<rss version=\"2.0\"><channel><title>T</title></channel></rss>".utf8)
+
+    private func request(_ url: String, limits: FetchLimits = FetchLimits()) -> FetchRequest {
+        FetchRequest(url: url, userAgent: "TidingsTests/1.0", limits: limits)
+    }
+
+    @Test func conditionalGetRoundTrip() async throws {
+        let responder = ConditionalFileResponder(files: ["/feed.xml": feedBody])
+        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
+        let first = try await fetcher.fetch(request(server.baseURL + "/feed.xml")).get()
+        #expect(first.status == 200)
+        #expect(Array(first.body) == feedBody)
+        let etag = try #require(first.etag)
+        let lastModified = try #require(first.lastModified)
+
+        var conditional = request(server.baseURL + "/feed.xml")
+        conditional.etag = etag
+        conditional.lastModified = lastModified
+        let second = try await fetcher.fetch(conditional).get()
+        #expect(second.status == 304)
+        #expect(second.body.isEmpty)
+        #expect(second.etag == etag, "validators come back on 304 too")
+
+        let seen = server.requests
+        #expect(seen.count == 2)
+        #expect(seen[0].headers["if-none-match"] == nil)
+        #expect(seen[1].headers["if-none-match"] == etag)
+        #expect(seen[1].headers["if-modified-since"] == lastModified)
+        #expect(seen[0].headers["user-agent"] == "TidingsTests/1.0")
+        #expect(seen[0].headers["accept-encoding"]?.contains("gzip") == true)
+    }
+
+    @Test func decompressesGzip() async throws {
+        let compressed = try Gzip.compress(feedBody)
+        let server = try LoopbackHTTPServer { _ in
+            .init(status: 200, headers: [("Content-Encoding", "gzip"), ("Content-Type", "application/rss+xml")], body: compressed)
+        }
+        let response = try await fetcher.fetch(request(server.baseURL + "/")).get()
+        #expect(Array(response.body) == feedBody)
+        #expect(response.contentType == "application/rss+xml")
+    }
+
+    @Test func followsRedirectChain() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer { request in
+            switch request.path {
+            case "/a": return .init(status: 301, headers: [("Location", "/b")], text: "")
+            case "/b": return .init(status: 302, headers: [("Location", "/c")], text: "")
+            default: return .init(status: 200, body: body)
+            }
+        }
+        let response = try await fetcher.fetch(request(server.baseURL + "/a")).get()
+        #expect(response.status == 200)
+        #expect(response.redirectCount == 2)
+        #expect(response.effectiveURL == server.baseURL + "/c")
+    }
+
+    @Test func redirectLoopIsBounded() async throws {
+        let server = try LoopbackHTTPServer { request in
+            .init(status: 302, headers: [("Location", request.path == "/a" ? "/b" : "/a")], text: "")
+        }
+        let result = await fetcher.fetch(request(server.baseURL + "/a", limits: FetchLimits(maxRedirects: 5)))
+        guard case .failure(let error) = result else { Issue.record("expected an error"); return }
+        #expect(error.kind == .tooManyRedirects)
+        #expect(error.message.hasPrefix("more than 5 redirects"))
+        #expect(server.requests.count == 6)
+    }
+
+    @Test func redirectToFileIsRefused() async throws {
+        let server = try LoopbackHTTPServer { _ in .init(status: 301, headers: [("Location", "file:///etc/passwd")], text: "") }
+        let result = await fetcher.fetch(request(server.baseURL + "/feed"))
+        guard case .failure(let error) = result else { Issue.record("expected an error"); return }
+        #expect(error.kind == .protocolRefused)
+        #expect(error.message == "redirect to file:// refused: only http and https are followed")
+    }
+
+    @Test func bodyCapWithContentLength() async throws {
+        let big = [UInt8](repeating: UInt8(ascii: "a"), count: 200_000)
+        let server = try LoopbackHTTPServer { _ in .init(status: 200, body: big) }
+        let result = await fetcher.fetch(request(server.baseURL + "/", limits: FetchLimits(maxBodyBytes: 100_000)))
+        guard case .failure(let error) = result else { Issue.record("expected an error"); return }
+        #expect(error.kind == .bodyTooLarge)
+        #expect(error.message.hasPrefix("response body exceeds the 100000 bytes limit"))
+    }
+
+    @Test func bodyCapWithoutContentLengthCountsDecompressedBytes() async throws {
+        // 20 MB of zeros compress to about 20 KB: the cap must apply to what comes out, not what goes in.
+        let bomb = try Gzip.compress([UInt8](repeating: 0, count: 20_000_000))
+        #expect(bomb.count < 100_000)
+        let server = try LoopbackHTTPServer { _ in
+            .init(status: 200, headers: [("Content-Encoding", "gzip")], body: bomb, omitContentLength: true)
+        }
+        let result = await fetcher.fetch(request(server.baseURL + "/", limits: FetchLimits(maxBodyBytes: 1_000_000)))
+        guard case .failure(let error) = result else { Issue.record("expected an error"); return }
+        #expect(error.kind == .bodyTooLarge)
+    }
+
+    @Test func stalledServerTimesOutWhileOthersComplete() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer { request in
+            if request.path == "/stall" {
+                return .init(status: 200, body: [UInt8](repeating: 32, count: 1000), stallAfterBytes: 10, stallSeconds: 5)
+            }
+            return .init(status: 200, body: body)
+        }
+        let limits = FetchLimits(totalTimeoutSeconds: 2)
+        async let stalled = fetcher.fetch(request(server.baseURL + "/stall", limits: limits))
+        var healthy: [Result<FetchResponse, FetchError>] = []
+        for index in 0..<4 {
+            healthy.append(await fetcher.fetch(request(server.baseURL + "/ok\(index)", limits: limits)))
+        }
+        #expect(healthy.allSatisfy { (try? $0.get().status) == 200 }, "\(healthy)")
+        let stalledResult = await stalled
+        guard case .failure(let error) = stalledResult else { Issue.record("expected a timeout"); return }
+        #expect(error.kind == .timeout)
+    }
+
+    @Test func connectionRefusedIsAConnectionError() async throws {
+        let server = try LoopbackHTTPServer { _ in .init(status: 200, text: "") }
+        let url = server.baseURL + "/"
+        server.stop()
+        let result = await fetcher.fetch(request(url))
+        guard case .failure(let error) = result else { Issue.record("expected an error"); return }
+        #expect(error.kind == .connection)
+        #expect(error.isNetworkUnavailable)
+        #expect(error.url == url)
+    }
+
+    @Test func httpErrorsAreResponses() async throws {
+        let server = try LoopbackHTTPServer { _ in .init(status: 404, text: "no") }
+        let response = try await fetcher.fetch(request(server.baseURL + "/missing")).get()
+        #expect(response.status == 404)
+    }
+
+    @Test func perHostLimitIsNeverExceeded() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer { _ in
+            Thread.sleep(forTimeInterval: 0.1)
+            return .init(status: 200, body: body)
+        }
+        let results = await withTaskGroup(of: Result<FetchResponse, FetchError>.self) { group in
+            for index in 0..<10 {
+                group.addTask { await fetcher.fetch(request(server.baseURL + "/\(index)")) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 10)
+        #expect(results.allSatisfy { (try? $0.get().status) == 200 }, "\(results)")
+        #expect(server.maxConcurrentConnections <= 2)
+        #expect(server.maxConcurrentConnections >= 1)
+    }
+
+    @Test func rejectsNonHTTPURLs() async {
+        let result = await fetcher.fetch(request("file:///etc/passwd"))
+        guard case .failure(let error) = result else { Issue.record("expected an error"); return }
+        #expect(error.kind == .invalidURL)
+    }
+}

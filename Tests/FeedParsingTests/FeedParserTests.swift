@@ -1,0 +1,222 @@
+import FeedModel
+import Foundation
+import TestSupport
+import Testing
+
+@testable import FeedParsing
+
+@Suite struct FeedParserTests {
+    private func parse(_ text: String, url: String? = nil, contentType: String? = nil) throws(FeedParseError) -> ParsedFeed {
+        try FeedParser.parse(Data(text.utf8), documentURL: url.flatMap(URL.init(string:)), contentType: contentType)
+    }
+
+    /// Real feeds from several publishers and formats: the parser finds exactly the entries the corpus
+    /// manifest counts.
+    @Test(arguments: [
+        "feedrs__rss_2.0_bbc.xml", "nnw__DaringFireball.atom", "nnw__DaringFireball.rss", "nnw__DaringFireball.json",
+        "feedreader__Rss10OrfAt.xml", "feedreader__Rss20NYTimes.xml", "feedreader__AtomTheVerge.xml",
+        "miniflux__encoding_WINDOWS-1251.xml", "miniflux__no_encoding_ISO-8859-1.xml", "feeder__atom_youtube.xml",
+        "rome__usgs-gov-earthquakes-all-hour-atom.xml", "feedreader__Rss091Stadtfeuerwehr.xml",
+    ])
+    func realWorldEntryCounts(_ file: String) throws {
+        let expected = try #require(try SharedData.manifestItemCounts()[file], "\(file) is not in MANIFEST.tsv")
+        let feed = try FeedParser.parse(Data(try SharedData.realWorldFeed(file)))
+        #expect(feed.entries.count == expected, "\(file)")
+        #expect(feed.title?.isEmpty == false, "\(file) has a title")
+        #expect(feed.entries.allSatisfy { $0.title != nil || $0.summary != nil || $0.content != nil }, "\(file)")
+    }
+
+    @Test func rss20Fields() throws {
+        let feed = try parse(
+            """
+            <?xml version="1.0" encoding="utf-8"?>
+            <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:c="http://purl.org/rss/1.0/modules/content/">
+            <channel>
+              <title>Example &amp; Co</title>
+              <link>https://example.com/</link>
+              <description>News from &lt;b&gt;Example&lt;/b&gt;</description>
+              <language>en-GB</language>
+              <image><title>Logo title</title><url>https://example.com/logo.png</url><link>https://example.com/img</link></image>
+              <item>
+                <title>Caf&eacute; opens &mdash; again</title>
+                <link>/news/1</link>
+                <guid isPermaLink="false">item-1</guid>
+                <pubDate>Mon, 20 Sep 2021 10:15:00 +0100</pubDate>
+                <description><![CDATA[<p>First <b>para</b>.</p><p>Second&nbsp;para.</p>]]></description>
+                <dc:creator>Jane Doe</dc:creator>
+                <category>World</category>
+                <c:encoded>&lt;p&gt;Full text&lt;/p&gt;</c:encoded>
+                <enclosure url="https://example.com/a.mp3" type="audio/mpeg" length="1234"/>
+              </item>
+              <item>
+                <title>Second</title>
+                <guid>https://example.com/news/2</guid>
+                <author>jane@example.com (Jane Doe)</author>
+              </item>
+            </channel>
+            </rss>
+            """, url: "https://example.com/feed.xml")
+        #expect(feed.format == .rss)
+        #expect(feed.title == "Example & Co")
+        #expect(feed.link == "https://example.com/")
+        #expect(feed.subtitle == "News from Example")
+        #expect(feed.language == "en-GB")
+        #expect(feed.entries.count == 2)
+        let first = feed.entries[0]
+        #expect(first.title == "Café opens — again")
+        #expect(first.link == "https://example.com/news/1")
+        #expect(first.id == "item-1")
+        #expect(first.published == Date(timeIntervalSince1970: 1_632_129_300))
+        #expect(first.author == "Jane Doe")
+        #expect(first.categories == ["World"])
+        #expect(first.summary == TextContent(kind: .html, value: "<p>First <b>para</b>.</p><p>Second&nbsp;para.</p>"), "CDATA is not entity-decoded")
+        #expect(first.content == TextContent(kind: .html, value: "<p>Full text</p>"))
+        #expect(first.enclosures == [Enclosure(url: "https://example.com/a.mp3", type: "audio/mpeg", length: 1234)])
+        #expect(PlainText.of(first.summary!) == "First para.\nSecond para.")
+        let second = feed.entries[1]
+        #expect(second.link == "https://example.com/news/2", "a permalink guid is the link")
+        #expect(second.author == "Jane Doe")
+        #expect(feed.warnings.isEmpty)
+    }
+
+    @Test func atom10Fields() throws {
+        let feed = try parse(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.org/blog/" xml:lang="fr">
+              <title type="html">Le &lt;em&gt;blog&lt;/em&gt;</title>
+              <subtitle>History of the &lt;blink&gt; tag</subtitle>
+              <link rel="self" href="/feed.atom"/>
+              <link href="./"/>
+              <updated>2021-09-20T10:00:00Z</updated>
+              <entry>
+                <title>Entry one</title>
+                <id>tag:example.org,2021:1</id>
+                <link rel="alternate" type="application/pdf" href="one.pdf"/>
+                <link rel="alternate" type="text/html" href="one.html"/>
+                <link rel="enclosure" type="audio/ogg" length="42" href="one.ogg"/>
+                <published>2021-09-20T08:30:00.123+02:00</published>
+                <updated>2021-09-20T09:00:00Z</updated>
+                <author><name>Ann</name><email>ann@example.org</email></author>
+                <category term="science" label="Science"/>
+                <summary type="text">Plain &lt;summary&gt;</summary>
+                <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hello <a href="x.html">there</a> &amp; more</p></div></content>
+                <source><title>Other feed</title><id>other</id></source>
+              </entry>
+            </feed>
+            """)
+        #expect(feed.format == .atom)
+        #expect(feed.title == "Le blog")
+        #expect(feed.subtitle == "History of the <blink> tag")
+        #expect(feed.link == "https://example.org/blog/")
+        #expect(feed.language == "fr")
+        #expect(feed.updated == Date(timeIntervalSince1970: 1_632_132_000))
+        let entry = try #require(feed.entries.first)
+        #expect(entry.title == "Entry one")
+        #expect(entry.id == "tag:example.org,2021:1")
+        #expect(entry.link == "https://example.org/blog/one.html")
+        #expect(entry.enclosures == [Enclosure(url: "https://example.org/blog/one.ogg", type: "audio/ogg", length: 42)])
+        #expect(entry.published == Date(timeIntervalSince1970: 1_632_119_400))
+        #expect(entry.author == "Ann")
+        #expect(entry.categories == ["science"])
+        #expect(entry.summary == TextContent(kind: .text, value: "Plain <summary>"))
+        #expect(entry.content == TextContent(kind: .html, value: "<p>Hello <a href=\"x.html\">there</a> &amp; more</p>"))
+    }
+
+    @Test func rdfItemsUseAboutAsID() throws {
+        let feed = try parse(
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+                     xmlns:dc="http://purl.org/dc/elements/1.1/">
+              <channel rdf:about="https://example.net/"><title>RDF</title><link>https://example.net/</link>
+                <items><rdf:Seq><rdf:li resource="https://example.net/1"/></rdf:Seq></items></channel>
+              <item rdf:about="https://example.net/1"><title>One</title><link>https://example.net/1</link>
+                <dc:date>2021-09-20</dc:date></item>
+            </rdf:RDF>
+            """)
+        #expect(feed.format == .rdf)
+        #expect(feed.entries.count == 1)
+        #expect(feed.entries[0].id == "https://example.net/1")
+        #expect(feed.entries[0].updated == Date(timeIntervalSince1970: 1_632_096_000))
+    }
+
+    /// libxml2 2.9 drops every later entity once a document is not well-formed; the parser must not.
+    @Test func entitiesSurviveAnEarlierError() throws {
+        let feed = try parse(
+            """
+            <rss version="2.0"><channel><title>T</title>
+            <item><title>Fish & chips</title></item>
+            <item><title>Tom &amp; Jerry &eacute;t&eacute; &#233;</title></item>
+            </channel></rss>
+            """)
+        #expect(feed.entries.count == 2)
+        #expect(feed.entries[1].title == "Tom & Jerry été é")
+        #expect(!feed.warnings.isEmpty, "the bare ampersand is reported")
+        #expect(feed.warnings[0].line == 2)
+    }
+
+    /// Entities declared in a DTD are never expanded, so a billion-laughs document stays small and harmless.
+    @Test func doesNotExpandDeclaredEntities() throws {
+        var text = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY lol \"lol\">"
+        for level in 1...9 {
+            text += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1 == 0 ? "" : String(level - 1));", count: 10) + "\">"
+        }
+        text += "<!ENTITY ext SYSTEM \"file:///etc/passwd\">]>"
+        text += "<rss version=\"2.0\"><channel><title>T</title><item><title>&lol9;</title><description>&ext;</description></item></channel></rss>"
+        let feed = try parse(text)
+        #expect(feed.entries.count == 1)
+        #expect((feed.entries[0].title ?? "").count < 100)
+        let summary = feed.entries[0].summary?.value ?? ""
+        #expect(summary.range(of: "root:") == nil, "external entity not loaded: \(summary.prefix(80))")
+    }
+
+    @Test func htmlPageIsNotAFeedAndNamesItsFeeds() {
+        let page = """
+            <!DOCTYPE html><html><head><title>Example News</title>
+            <link rel="alternate" type="application/rss+xml" href="https://example.com/rss.xml">
+            <link rel="alternate" type="application/atom+xml" href="https://example.com/atom.xml">
+            </head><body><p>Hello</p></body></html>
+            """
+        do {
+            _ = try parse(page)
+            Issue.record("an HTML page parsed as a feed")
+        } catch {
+            #expect(error.reason == .notAFeed)
+            #expect(
+                error.message
+                    == "not a feed: got an HTML page titled 'Example News'; it links these feeds: https://example.com/rss.xml, https://example.com/atom.xml")
+            #expect(error.discoveredFeeds.count == 2)
+        }
+    }
+
+    @Test func emptyAndForeignDocuments() {
+        #expect(throws: FeedParseError(reason: .empty, message: "the document is empty")) { try parse("  \n") }
+        #expect(
+            throws: FeedParseError(
+                reason: .notAFeed, message: "not a feed: the document's root element is <svg>, not <rss>, <rdf:RDF> or <feed>")
+        ) { try parse("<svg xmlns='http://www.w3.org/2000/svg'/>") }
+    }
+
+    @Test func truncatedDocumentKeepsCompleteEntries() throws {
+        let feed = try parse(
+            "<rss version='2.0'><channel><title>T</title><item><title>A</title></item><item><title>B</title></item><item><title>C")
+        #expect(feed.entries.map(\.title) == ["A", "B"])
+        #expect(!feed.warnings.isEmpty)
+    }
+
+    @Test func httpCharsetOverridesTheDeclaration() throws {
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>".utf8)
+        bytes += [0x43, 0x61, 0x66, 0xE9]  // "Café" in ISO-8859-1
+        bytes += Array("</title></channel></rss>".utf8)
+        let feed = try FeedParser.parse(Data(bytes), contentType: "text/xml; charset=ISO-8859-1")
+        #expect(feed.title == "Café")
+    }
+
+    @Test func stableKeyFallsBackToLinkThenHash() {
+        #expect(ParsedEntry(id: " x ", link: "https://a").stableKey == "x")
+        #expect(ParsedEntry(link: "https://a").stableKey == "https://a")
+        let hashed = ParsedEntry(title: "T", published: Date(timeIntervalSince1970: 10)).stableKey
+        #expect(hashed.hasPrefix("tidings:hash:"))
+        #expect(hashed == ParsedEntry(title: "T", published: Date(timeIntervalSince1970: 10)).stableKey)
+        #expect(hashed != ParsedEntry(title: "T", published: Date(timeIntervalSince1970: 11)).stableKey)
+    }
+}

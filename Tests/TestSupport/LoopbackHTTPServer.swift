@@ -1,0 +1,208 @@
+public import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real HTTP/1.1 server on 127.0.0.1 for tests: one thread accepts, one thread per connection answers with
+/// whatever the handler returns, then closes the connection. It records every request it sees and the
+/// highest number of connections it had open at once.
+public final class LoopbackHTTPServer: Sendable {
+    /// A request as the server saw it. Header names are lower-cased.
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
+        public var receivedAt: Date
+    }
+
+    /// What to answer.
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+        /// Send the headers and this many body bytes, then stop sending (a stalled server) for `stallSeconds`.
+        public var stallAfterBytes: Int?
+        public var stallSeconds: Double
+        /// Omit Content-Length (the body ends when the connection closes).
+        public var omitContentLength: Bool
+
+        public init(
+            status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = [], stallAfterBytes: Int? = nil,
+            stallSeconds: Double = 0, omitContentLength: Bool = false
+        ) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.stallAfterBytes = stallAfterBytes
+            self.stallSeconds = stallSeconds
+            self.omitContentLength = omitContentLength
+        }
+
+        public init(status: Int = 200, headers: [(String, String)] = [], text: String) {
+            self.init(status: status, headers: headers, body: Array(text.utf8))
+        }
+    }
+
+    public typealias Handler = @Sendable (Request) -> Response
+
+    private struct State {
+        var requests: [Request] = []
+        var openConnections = 0
+        var maxOpenConnections = 0
+        var stopped = false
+    }
+
+    private let listener: Int32
+    public let port: Int
+    private let handler: Handler
+    private let state = Mutex(State())
+
+    /// Binds to 127.0.0.1 on a free port and starts serving.
+    public init(handler: @escaping Handler) throws {
+        self.handler = handler
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw ServerError(message: "socket() failed: errno \(errno)") }
+        var reuse: Int32 = 1
+        setsockopt(socketFD, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(socketFD, 128) == 0 else {
+            close(socketFD)
+            throw ServerError(message: "bind/listen on 127.0.0.1 failed: errno \(errno)")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+        }
+        listener = socketFD
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let thread = Thread { [self] in self.acceptLoop() }
+        thread.start()
+    }
+
+    /// `http://127.0.0.1:PORT`
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request served so far, in arrival order.
+    public var requests: [Request] { state.withLock { $0.requests } }
+
+    /// The most requests that were being handled at the same time.
+    public var maxConcurrentConnections: Int { state.withLock { $0.maxOpenConnections } }
+
+    /// Stops accepting connections. The accept thread closes the socket itself: closing it here could hand
+    /// its descriptor number to another server while this thread still calls accept() on it.
+    /// Idempotent: a second call must not shut down whatever socket has since reused the descriptor number.
+    public func stop() {
+        let first = state.withLock { state -> Bool in
+            defer { state.stopped = true }
+            return !state.stopped
+        }
+        if first { shutdown(listener, Int32(SHUT_RDWR)) }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 {
+                if errno == EINTR { continue }
+                close(listener)
+                return
+            }
+            let thread = Thread { [self] in serve(connection) }
+            thread.start()
+        }
+    }
+
+    /// Counts requests being handled at once: from the moment a request has arrived until its response is
+    /// ready to send. (Counting open sockets instead would see a client's next connection before this side's
+    /// close of the previous one.)
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        guard let request = readRequest(connection) else { return }
+        state.withLock {
+            $0.requests.append(request)
+            $0.openConnections += 1
+            $0.maxOpenConnections = max($0.maxOpenConnections, $0.openConnections)
+        }
+        let response = handler(request)
+        state.withLock { $0.openConnections -= 1 }
+        write(response, to: connection)
+    }
+
+    private func readRequest(_ connection: Int32) -> Request? {
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        while buffer.count < 64 * 1024 {
+            let count = recv(connection, &chunk, chunk.count, 0)
+            if count <= 0 { return nil }
+            buffer.append(contentsOf: chunk[0..<count])
+            if let range = buffer.firstRange(of: terminator) {
+                let head = String(decoding: buffer[..<range.lowerBound], as: UTF8.self)
+                var lines = head.components(separatedBy: "\r\n")
+                let requestLine = lines.removeFirst().split(separator: " ")
+                guard requestLine.count >= 2 else { return nil }
+                var headers: [String: String] = [:]
+                for line in lines {
+                    guard let colon = line.firstIndex(of: ":") else { continue }
+                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...]
+                        .trimmingCharacters(in: .whitespaces)
+                }
+                return Request(
+                    method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, receivedAt: Date())
+            }
+        }
+        return nil
+    }
+
+    private func write(_ response: Response, to connection: Int32) {
+        var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
+        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        if !response.omitContentLength { head += "Content-Length: \(response.body.count)\r\n" }
+        head += "Connection: close\r\n\r\n"
+        guard sendAll(Array(head.utf8), to: connection) else { return }
+        if let stallAfter = response.stallAfterBytes {
+            _ = sendAll(Array(response.body.prefix(stallAfter)), to: connection)
+            Thread.sleep(forTimeInterval: response.stallSeconds)
+            return
+        }
+        _ = sendAll(response.body, to: connection)
+    }
+
+    private func sendAll(_ bytes: [UInt8], to connection: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return false }
+            offset += sent
+        }
+        return true
+    }
+
+    private static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 304: return "Not Modified"
+        case 404: return "Not Found"
+        case 410: return "Gone"
+        case 500: return "Internal Server Error"
+        default: return "Status"
+        }
+    }
+}
+
+public struct ServerError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
