@@ -81,7 +81,9 @@ public struct FeedPoller: Sendable {
                 let base = response.contentLocation.flatMap { URL(string: $0, relativeTo: URL(string: response.effectiveURL)) }
                     ?? URL(string: response.effectiveURL)
                 do {
-                    let parsed = try FeedParser.parse(response.body, documentURL: base, contentType: response.contentType)
+                    let parsed = try FeedParser.parse(
+                        response.body, documentURL: base, contentType: response.contentType,
+                        contentLanguage: response.headers["content-language"])
                     record.etag = response.etag
                     record.lastModified = response.lastModified
                     record.feedTitle = parsed.title

@@ -54,11 +54,15 @@ public struct ParsedEntry: Sendable, Equatable {
     public var content: TextContent?
     public var categories: [String]
     public var enclosures: [Enclosure]
+    /// Media RSS `media:content` items (also inside `media:group`).
+    public var media: [MediaContent]
+    /// Media RSS `media:thumbnail` URLs.
+    public var thumbnails: [String]
 
     public init(
         id: String? = nil, title: String? = nil, link: String? = nil, published: Date? = nil,
         updated: Date? = nil, author: String? = nil, summary: TextContent? = nil, content: TextContent? = nil,
-        categories: [String] = [], enclosures: [Enclosure] = []
+        categories: [String] = [], enclosures: [Enclosure] = [], media: [MediaContent] = [], thumbnails: [String] = []
     ) {
         self.id = id
         self.title = title
@@ -70,6 +74,22 @@ public struct ParsedEntry: Sendable, Equatable {
         self.content = content
         self.categories = categories
         self.enclosures = enclosures
+        self.media = media
+        self.thumbnails = thumbnails
+    }
+}
+
+/// A Media RSS `media:content` element.
+public struct MediaContent: Sendable, Equatable, Codable {
+    public var url: String
+    public var type: String?
+    /// image, audio, video, document or executable.
+    public var medium: String?
+
+    public init(url: String, type: String? = nil, medium: String? = nil) {
+        self.url = url
+        self.type = type
+        self.medium = medium
     }
 }
 

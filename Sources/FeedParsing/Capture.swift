@@ -28,9 +28,28 @@ struct Capture {
         attributes.first { $0.name == name && $0.namespace == .none }?.value
     }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// The captured text; Atom 0.3 `mode="base64"` content is decoded.
+    var text: String {
+        if isBase64, let decoded = Data(base64Encoded: String(decoding: bytes, as: UTF8.self), options: .ignoreUnknownCharacters) {
+            return String(decoding: decoded, as: UTF8.self)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
-    mutating func appendText(_ text: UnsafeBufferPointer<UInt8>) {
+    /// Atom 0.3 says so with `mode="base64"`; Atom 1.0 content with a media type that is neither text nor XML
+    /// is base64 (RFC 4287 §4.1.3.3).
+    private var isBase64: Bool {
+        guard namespace.isAtom else { return false }
+        if attribute("mode")?.lowercased() == "base64" { return true }
+        guard namespace == .atom10, field.keepsMarkup, let type = attribute("type")?.lowercased(), type.contains("/") else {
+            return false
+        }
+        return !type.hasPrefix("text/") && !type.hasSuffix("xml")
+    }
+
+    mutating func appendText(_ text: UnsafeBufferPointer<UInt8>, depth: Int) {
+        // Plain fields (ids, dates, categories) keep only their own text, not that of stray children.
+        if !field.keepsMarkup, depth != self.depth { return }
         guard isXHTML || hasChildElements else {
             bytes.append(contentsOf: text)
             return
@@ -46,6 +65,7 @@ struct Capture {
     }
 
     mutating func appendStartTag(name: String, namespace: XMLNamespace, attributes: [XMLAttribute], depth: Int) {
+        guard field.keepsMarkup else { return }
         if isXHTML, wrapperDepth == nil, !hasChildElements, depth == self.depth + 1, name == "div",
             String(decoding: bytes, as: UTF8.self).allSatisfy(\.isWhitespace)
         {
@@ -75,6 +95,7 @@ struct Capture {
     }
 
     mutating func appendEndTag(name: String, depth: Int) {
+        guard field.keepsMarkup else { return }
         if depth == wrapperDepth { return }
         bytes.append(contentsOf: "</".utf8)
         bytes.append(contentsOf: name.utf8)
@@ -88,7 +109,7 @@ struct Capture {
         if namespace.isAtom {
             let type = attribute("type")?.lowercased() ?? "text"
             if type == "html" || type.contains("html") { return .html }
-            if let mode = attribute("mode")?.lowercased(), mode == "escaped" { return .html }
+            if attribute("mode")?.lowercased() == "escaped", namespace == .atom03, type != "text/plain" { return .html }
             return .text
         }
         if field == .content { return .html }
@@ -96,9 +117,8 @@ struct Capture {
         return .text
     }
 
-    /// The captured value as a text construct. Relative links inside HTML stay as they are; `base` is kept for
-    /// consumers that resolve them.
-    func textContent(defaultHTMLForRSS: Bool, resolveAgainst base: URL?) -> TextContent {
+    /// The captured value as a text construct.
+    func textContent(defaultHTMLForRSS: Bool) -> TextContent {
         let kind = textKind(defaultHTMLForRSS: defaultHTMLForRSS)
         var value = text
         if kind == .text { value = value.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -106,14 +126,20 @@ struct Capture {
     }
 }
 
-/// Author names as RSS writes them: `jane@example.com (Jane Doe)` → `Jane Doe`.
+/// Author names as RSS writes them: `jane@example.com (Jane Doe)`, `Jane Doe (jane@example.com)` and
+/// `Jane Doe <jane@example.com>` all become `Jane Doe`.
 enum PersonName {
     static func fromRSS(_ raw: String) -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")"), trimmed[..<open].contains("@") {
-            let name = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
-            let cleaned = name.trimmingCharacters(in: .whitespaces)
-            if !cleaned.isEmpty { return cleaned }
+        let trimmed = raw.trimmingSpaces()
+        if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") {
+            let outside = String(trimmed[..<open]).trimmingSpaces()
+            let inside = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]).trimmingSpaces()
+            if outside.contains("@"), !inside.isEmpty { return inside }
+            if inside.contains("@"), !outside.isEmpty { return outside }
+        }
+        if let open = trimmed.firstIndex(of: "<"), trimmed.hasSuffix(">") {
+            let outside = String(trimmed[..<open]).trimmingSpaces()
+            if trimmed[open...].contains("@"), !outside.isEmpty { return outside }
         }
         return trimmed
     }

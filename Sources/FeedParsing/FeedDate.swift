@@ -187,7 +187,8 @@ public enum FeedDate {
     }
 
     private static func zoneOffset(_ name: String) -> Int? {
-        let key = name.lowercased()
+        var key = name.lowercased()
+        if key.hasPrefix("etc/") { key.removeFirst(4) }
         if let hours = zoneHours[key] { return Int(hours * 3600) }
         // "GMT+2", "UTC-05:00"
         for prefix in ["gmt", "utc", "ut"] where key.hasPrefix(prefix) && key.count > prefix.count {

@@ -3,10 +3,11 @@ import Foundation
 
 /// Turns the SAX events of an RSS, RDF or Atom document into a `ParsedFeed`.
 ///
-/// Elements are recognised by namespace URI and local name. Text of interesting elements is captured into a
-/// byte buffer; child elements inside a captured element (Atom XHTML content, raw HTML in RSS descriptions)
-/// are serialised back into markup. Containers whose children would be mistaken for feed fields
-/// (`<image>`, `<textInput>`, Atom `<source>`) are skipped.
+/// Elements are recognised by namespace URI and local name, and only as direct children of their container
+/// (the channel or feed element, an item or entry, an Atom author, a `media:group`), so that the `<title>` of
+/// an `<image>` or of an Atom `<source>` never overrides the real one. Text of interesting elements is
+/// captured into a byte buffer; child elements inside a captured element (Atom XHTML content, raw HTML in RSS
+/// descriptions) are serialised back into markup.
 final class FeedDocumentBuilder: XMLEventReceiver {
     private(set) var format: FeedFormat?
     /// The local name of the root element, when it is not a feed root.
@@ -14,25 +15,31 @@ final class FeedDocumentBuilder: XMLEventReceiver {
     private(set) var feed = ParsedFeed(format: .rss)
     private var entry: ParsedEntry?
     private var entryState = EntryState()
-    private var feedState = LinkChoice()
+    private var feedLinks = LinkChoice()
 
     private var depth = 0
-    private var skipUntilDepth: Int?
+    /// Depth of the element whose children are feed-level fields: `<channel>` (RSS, RDF) or `<feed>` (Atom).
+    private var feedContainerDepth: Int?
+    private var entryDepth: Int?
     private var authorDepth: Int?
+    private var mediaGroupDepth: Int?
     private var capture: Capture?
-    private var baseStack: [(depth: Int, url: URL)] = []
+    private var baseStack: [(depth: Int, url: String)] = []
     private var languageStack: [(depth: Int, language: String)] = []
     private var warnedDates = 0
+    private let httpLanguage: String?
 
-    init(documentURL: URL?) {
+    init(documentURL: String?, httpLanguage: String?) {
         if let documentURL { baseStack.append((0, documentURL)) }
+        self.httpLanguage = httpLanguage
     }
 
     /// The finished feed.
     func finish() -> ParsedFeed {
         var result = feed
         result.format = format ?? .rss
-        if result.link == nil { result.link = feedState.best }
+        if result.link == nil { result.link = feedLinks.best }
+        if result.language == nil { result.language = httpLanguage }
         return result
     }
 
@@ -40,9 +47,8 @@ final class FeedDocumentBuilder: XMLEventReceiver {
 
     func startElement(namespace: XMLNamespace, name: String, attributes: [XMLAttribute]) {
         depth += 1
-        if depth == 1 { detectFormat(namespace: namespace, name: name, attributes: attributes) }
+        if depth == 1 { detectFormat(namespace: namespace, name: name) }
         pushScopes(attributes)
-        if skipUntilDepth != nil { return }
         if var capture {
             capture.appendStartTag(name: name, namespace: namespace, attributes: attributes, depth: depth)
             self.capture = capture
@@ -56,10 +62,6 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             popScopes()
             depth -= 1
         }
-        if let skip = skipUntilDepth {
-            if depth == skip { skipUntilDepth = nil }
-            return
-        }
         if var capture {
             if depth == capture.depth {
                 self.capture = nil
@@ -71,12 +73,14 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             return
         }
         if depth == authorDepth { authorDepth = nil }
-        if entry != nil, isEntryElement(namespace: namespace, name: name) { finishEntry() }
+        if depth == mediaGroupDepth { mediaGroupDepth = nil }
+        if depth == entryDepth { finishEntry() }
+        if depth == feedContainerDepth, format != .atom { feedContainerDepth = nil }
     }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard skipUntilDepth == nil, capture != nil else { return }
-        capture!.appendText(bytes)
+        guard capture != nil else { return }
+        capture!.appendText(bytes, depth: depth)
     }
 
     func recoverableError(line: Int, message: String) {
@@ -85,11 +89,13 @@ final class FeedDocumentBuilder: XMLEventReceiver {
 
     // MARK: - Structure
 
-    private func detectFormat(namespace: XMLNamespace, name: String, attributes: [XMLAttribute]) {
+    private func detectFormat(namespace: XMLNamespace, name: String) {
         switch (namespace, name) {
         case (.none, "rss"), (.rss, "rss"): format = .rss
         case (.rdf, "RDF"): format = .rdf
-        case (.atom10, "feed"), (.atom03, "feed"): format = .atom
+        case (.atom10, "feed"), (.atom03, "feed"):
+            format = .atom
+            feedContainerDepth = 1
         default: unrecognisedRoot = name
         }
     }
@@ -98,15 +104,12 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         (namespace.isRSS && name == "item") || (namespace.isAtom && name == "entry")
     }
 
-    private var currentBase: URL? { baseStack.last?.url }
+    private var currentBase: String? { baseStack.last?.url }
 
     private func pushScopes(_ attributes: [XMLAttribute]) {
         for attribute in attributes where attribute.namespace == .xml {
             if attribute.name == "base" {
-                let value = attribute.value.trimmingCharacters(in: .whitespacesAndNewlines)
-                if let url = URL(string: value, relativeTo: currentBase)?.absoluteURL {
-                    baseStack.append((depth, url))
-                }
+                baseStack.append((depth, URIResolver.resolve(attribute.value, against: currentBase)))
             } else if attribute.name == "lang" {
                 languageStack.append((depth, attribute.value))
             }
@@ -118,39 +121,60 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         while let last = languageStack.last, last.depth == depth { languageStack.removeLast() }
     }
 
+    /// Whether an element at the current depth is a direct child of the container that gives it meaning.
+    private var parentDepth: Int { depth - 1 }
+
     private func handleStart(namespace: XMLNamespace, name: String, attributes: [XMLAttribute]) {
-        if format == nil { return }
-        if isEntryElement(namespace: namespace, name: name) {
+        guard format != nil else { return }
+        if entry == nil, isEntryElement(namespace: namespace, name: name) {
             entry = ParsedEntry()
+            entryDepth = depth
             entryState = EntryState()
             if let about = attributes.first(where: { $0.namespace == .rdf && $0.name == "about" }) {
                 entryState.rdfAbout = about.value
             }
             return
         }
-        if namespace.isRSS, ["image", "textinput", "textInput", "items"].contains(name), depth > 1 {
-            skipUntilDepth = depth
+        if entry == nil, namespace.isRSS, name == "channel", feedContainerDepth == nil, depth == 2 {
+            feedContainerDepth = depth
+            if feed.language == nil, let language = languageStack.last?.language, !language.isEmpty {
+                feed.language = language
+            }
             return
         }
-        if namespace.isAtom, name == "source", entry != nil {
-            skipUntilDepth = depth
-            return
-        }
-        if depth <= 2, entry == nil, feed.language == nil, let language = languageStack.last?.language,
-            !language.isEmpty
+        if depth == 1, feed.language == nil, format == .atom,
+            let language = languageStack.last?.language, !language.isEmpty
         {
             feed.language = language
         }
-        if namespace.isAtom, name == "author" || name == "contributor" {
-            if name == "author" { authorDepth = depth } else { skipUntilDepth = depth }
+        let container = entry != nil ? entryDepth : feedContainerDepth
+        guard let container else { return }
+        if let authorDepth {
+            guard parentDepth == authorDepth, namespace.isAtom else { return }
+            if name == "name" || name == "email" || name == "uri" {
+                capture = Capture(field: name == "name" ? .authorName : name == "email" ? .authorEmail : .ignored,
+                                  depth: depth, attributes: attributes, namespace: namespace)
+            }
             return
         }
-        if let field = Field(namespace: namespace, name: name, inAuthor: authorDepth != nil) {
-            if field.isAttributeOnly {
-                handleAttributeField(field, attributes: attributes)
-            } else {
-                capture = Capture(field: field, depth: depth, attributes: attributes, namespace: namespace)
-            }
+        let inGroup = mediaGroupDepth.map { parentDepth == $0 } ?? false
+        guard parentDepth == container || inGroup else { return }
+        if namespace.isAtom, name == "author" {
+            authorDepth = depth
+            entryState.authorName = nil
+            entryState.authorEmail = nil
+            return
+        }
+        if namespace == .media, name == "group", entry != nil {
+            mediaGroupDepth = depth
+            return
+        }
+        guard let field = Field(namespace: namespace, name: name) else { return }
+        if field.isAttributeOnly {
+            handleAttributeField(field, attributes: attributes)
+        }
+        if field.capturesText {
+            capture = Capture(field: field, depth: depth, attributes: attributes, namespace: namespace)
         }
     }
 
@@ -161,29 +185,36 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         switch field {
         case .atomLink:
             guard let href = attribute("href") else { return }
-            let rel = attribute("rel")?.lowercased() ?? "alternate"
-            let resolved = resolve(href)
-            if rel == "enclosure" {
-                entry?.enclosures.append(
-                    Enclosure(url: resolved, type: attribute("type"), length: attribute("length").flatMap { Int($0) }))
-            } else if rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" {
-                if entry != nil {
-                    entryState.links.offer(resolved, type: attribute("type"))
-                } else {
-                    feedState.offer(resolved, type: attribute("type"))
-                }
-            }
+            offerAtomLink(href: href, rel: attribute("rel"), type: attribute("type"), length: attribute("length"))
         case .enclosure:
             guard entry != nil, let url = attribute("url") else { return }
             entry?.enclosures.append(
-                Enclosure(
-                    url: resolve(url), type: attribute("type"),
-                    length: attribute("length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }))
+                Enclosure(url: resolve(url), type: attribute("type"), length: attribute("length").flatMap { Int($0.trimmingSpaces()) }))
         case .atomCategory:
             guard entry != nil, let term = attribute("term") ?? attribute("label") else { return }
             entry?.categories.append(term)
+        case .mediaContent:
+            guard entry != nil, let url = attribute("url") else { return }
+            entry?.media.append(MediaContent(url: resolve(url), type: attribute("type"), medium: attribute("medium")))
+        case .mediaThumbnail:
+            guard entry != nil, let url = attribute("url") else { return }
+            entry?.thumbnails.append(resolve(url))
         default:
             break
+        }
+    }
+
+    private func offerAtomLink(href: String, rel: String?, type: String?, length: String?) {
+        let rel = rel?.lowercased() ?? "alternate"
+        let resolved = resolve(href)
+        if rel == "enclosure" {
+            entry?.enclosures.append(Enclosure(url: resolved, type: type, length: length.flatMap { Int($0) }))
+        } else if rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" {
+            if entry != nil {
+                entryState.links.offer(resolved, type: type)
+            } else {
+                feedLinks.offer(resolved, type: type)
+            }
         }
     }
 
@@ -193,83 +224,103 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         let raw = capture.text
         let inEntry = entry != nil
         switch capture.field {
-        case .title:
+        case .title, .mediaTitle:
             let title = PlainText.title(raw, kind: capture.textKind(defaultHTMLForRSS: true))
             if inEntry {
-                if entry!.title == nil { entry!.title = title }
-            } else if feed.title == nil {
+                if entry!.title == nil || (capture.field == .title && entryState.titleFromMedia) {
+                    entry!.title = title
+                    entryState.titleFromMedia = capture.field == .mediaTitle
+                }
+            } else if feed.title == nil, capture.field == .title {
                 feed.title = title
             }
         case .rssLink:
-            let link = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let link = raw.trimmingSpaces()
             guard !link.isEmpty else { return }
             if inEntry {
                 entryState.links.offer(resolve(link), type: "text/html")
             } else {
-                feedState.offer(resolve(link), type: "text/html")
+                feedLinks.offer(resolve(link), type: "text/html")
             }
+        case .atomLink:
+            // <link rel="alternate">http://…</link>: a link without href carries its URL as text.
+            let text = raw.trimmingSpaces()
+            guard capture.attribute("href") == nil, !text.isEmpty else { return }
+            offerAtomLink(
+                href: text, rel: capture.attribute("rel"), type: capture.attribute("type"),
+                length: capture.attribute("length"))
         case .guid:
             guard inEntry else { return }
-            let guid = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let guid = raw.trimmingSpaces()
             entry!.id = guid
-            let permaLink = capture.attribute("isPermaLink")?.lowercased() != "false"
-            if permaLink { entryState.guidLink = guid }
+            if capture.attribute("isPermaLink")?.lowercased() != "false" { entryState.guidLink = guid }
         case .atomID:
-            if inEntry { entry!.id = raw.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if inEntry { entry!.id = Self.resolveIdentifier(raw.trimmingSpaces(), base: currentBase) }
         case .published:
             guard let date = parseDate(raw) else { return }
             if inEntry {
                 if entry!.published == nil { entry!.published = date }
-            } else {
-                if feed.updated == nil { feed.updated = date }
+            } else if feed.updated == nil {
+                feed.updated = date
             }
         case .updated:
             guard let date = parseDate(raw) else { return }
             if inEntry {
-                if entry!.updated == nil { entry!.updated = date }
+                entry!.updated = date
             } else {
                 feed.updated = date
             }
-        case .summary, .itunesSummary:
-            let content = capture.textContent(defaultHTMLForRSS: true, resolveAgainst: currentBase)
+        case .summary, .itunesSummary, .mediaDescription:
+            let content = textContent(of: capture)
             if inEntry {
-                if entry!.summary == nil || (capture.field == .summary && entryState.summaryFromItunes) {
+                let rank = capture.field.summaryRank
+                if entry!.summary == nil || rank > entryState.summaryRank {
                     entry!.summary = content
-                    entryState.summaryFromItunes = capture.field == .itunesSummary
+                    entryState.summaryRank = rank
                 }
-            } else if feed.subtitle == nil || capture.field == .summary {
+            } else if capture.field != .mediaDescription, feed.subtitle == nil || capture.field == .summary {
                 feed.subtitle = PlainText.title(content.value, kind: content.kind)
             }
         case .content:
-            guard inEntry else { return }
-            if entry!.content == nil {
-                entry!.content = capture.textContent(defaultHTMLForRSS: true, resolveAgainst: currentBase)
-            }
+            guard inEntry, entry!.content == nil else { return }
+            entry!.content = textContent(of: capture)
         case .subtitle:
             if !inEntry, feed.subtitle == nil {
-                feed.subtitle = PlainText.title(raw, kind: capture.textKind(defaultHTMLForRSS: false))
+                let content = textContent(of: capture)
+                feed.subtitle = PlainText.title(content.value, kind: content.kind)
             }
-        case .author, .authorName, .authorEmail:
+        case .author:
             guard inEntry else { return }
-            let author = capture.field == .author
-                ? PersonName.fromRSS(raw) : raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !author.isEmpty else { return }
-            if entry!.author == nil || (capture.field == .authorName && entryState.authorIsEmail) {
-                entry!.author = author
-                entryState.authorIsEmail = capture.field == .authorEmail
+            let author = PersonName.fromRSS(raw)
+            if !author.isEmpty, entry!.author == nil { entry!.author = author }
+        case .authorName, .authorEmail:
+            guard inEntry else { return }
+            let value = raw.trimmingSpaces()
+            guard !value.isEmpty else { return }
+            if capture.field == .authorName {
+                entryState.authorName = value
+            } else {
+                entryState.authorEmail = value
             }
+            if let name = entryState.authorName ?? entryState.authorEmail { entry!.author = name }
         case .category:
             guard inEntry else { return }
-            let category = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let category = raw.trimmingSpaces()
             if !category.isEmpty { entry!.categories.append(category) }
         case .language:
             if !inEntry, feed.language == nil {
-                let language = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+                let language = raw.trimmingSpaces()
                 if !language.isEmpty { feed.language = language }
             }
-        case .atomLink, .enclosure, .atomCategory:
+        case .enclosure, .atomCategory, .mediaContent, .mediaThumbnail, .ignored:
             break
         }
+    }
+
+    private func textContent(of capture: Capture) -> TextContent {
+        var content = capture.textContent(defaultHTMLForRSS: true)
+        if content.kind == .html { content.value = HTMLLinks.absolutize(content.value, base: currentBase) }
+        return content
     }
 
     private func finishEntry() {
@@ -278,12 +329,13 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         if finished.id == nil, let about = entryState.rdfAbout { finished.id = about }
         feed.entries.append(finished)
         entry = nil
-        if feed.link == nil { feed.link = feedState.best }
+        entryDepth = nil
+        mediaGroupDepth = nil
     }
 
     private func parseDate(_ text: String) -> Date? {
         if let date = FeedDate.parse(text) { return date }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingSpaces()
         if !trimmed.isEmpty {
             warnedDates += 1
             if warnedDates <= 5 { feed.warnings.append(ParseWarning(line: nil, message: "unparseable date '\(trimmed)'")) }
@@ -292,9 +344,13 @@ final class FeedDocumentBuilder: XMLEventReceiver {
     }
 
     private func resolve(_ reference: String) -> String {
-        let trimmed = reference.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let base = currentBase else { return trimmed }
-        return URL(string: trimmed, relativeTo: base)?.absoluteString ?? trimmed
+        URIResolver.resolve(reference, against: currentBase)
+    }
+
+    /// Atom ids are IRIs; a relative one (which the spec forbids but feeds write) resolves like a link.
+    private static func resolveIdentifier(_ id: String, base: String?) -> String {
+        guard !id.isEmpty, !id.contains(":"), id.hasPrefix("/") || id.hasPrefix(".") else { return id }
+        return URIResolver.resolve(id, against: base)
     }
 
     private static func webURL(_ text: String) -> String? {
@@ -308,8 +364,10 @@ private struct EntryState {
     var links = LinkChoice()
     var guidLink: String?
     var rdfAbout: String?
-    var summaryFromItunes = false
-    var authorIsEmail = false
+    var summaryRank = 0
+    var titleFromMedia = false
+    var authorName: String?
+    var authorEmail: String?
 }
 
 /// Picks the best alternate link: the first HTML-typed one, else the first of any type.

@@ -3,17 +3,11 @@ enum Field: Equatable {
     case title, rssLink, guid, atomID, published, updated, summary, itunesSummary, content, subtitle
     case author, authorName, authorEmail, category, language
     case atomLink, enclosure, atomCategory
+    case mediaContent, mediaThumbnail, mediaTitle, mediaDescription
+    /// Captured to keep its text out of the parent, then dropped (e.g. Atom author `uri`).
+    case ignored
 
-    init?(namespace: XMLNamespace, name: String, inAuthor: Bool) {
-        if inAuthor {
-            guard namespace.isAtom else { return nil }
-            switch name {
-            case "name": self = .authorName
-            case "email": self = .authorEmail
-            default: return nil
-            }
-            return
-        }
+    init?(namespace: XMLNamespace, name: String) {
         switch namespace {
         case .none, .rss:
             switch name {
@@ -23,6 +17,7 @@ enum Field: Equatable {
             case "pubDate": self = .published
             case "lastBuildDate": self = .updated
             case "description": self = .summary
+            case "fullitem", "body": self = .content
             case "author": self = .author
             case "category": self = .category
             case "language": self = .language
@@ -45,7 +40,7 @@ enum Field: Equatable {
         case .dublinCore:
             switch name {
             case "title": self = .title
-            case "creator": self = .author
+            case "creator", "author": self = .author
             case "date": self = .updated
             case "subject": self = .category
             case "language": self = .language
@@ -71,16 +66,50 @@ enum Field: Equatable {
         case .xhtml:
             guard name == "body" else { return nil }
             self = .content
+        case .media:
+            switch name {
+            case "content": self = .mediaContent
+            case "thumbnail": self = .mediaThumbnail
+            case "title": self = .mediaTitle
+            case "description": self = .mediaDescription
+            default: return nil
+            }
         default:
             return nil
         }
     }
 
-    /// Fields whose value lives in attributes, not in text.
+    /// Fields whose value lives in attributes.
     var isAttributeOnly: Bool {
         switch self {
-        case .atomLink, .enclosure, .atomCategory: return true
+        case .atomLink, .enclosure, .atomCategory, .mediaContent, .mediaThumbnail: return true
         default: return false
+        }
+    }
+
+    /// Fields whose text is captured (Atom links too: a link without href carries its URL as text).
+    var capturesText: Bool {
+        switch self {
+        case .enclosure, .atomCategory, .mediaContent, .mediaThumbnail: return false
+        default: return true
+        }
+    }
+
+    /// Fields whose value is markup-bearing text; the others keep only their own text, not their children's.
+    var keepsMarkup: Bool {
+        switch self {
+        case .title, .summary, .itunesSummary, .content, .subtitle, .mediaTitle, .mediaDescription: return true
+        default: return false
+        }
+    }
+
+    /// Which summary source wins when several exist: description over itunes:summary over media:description.
+    var summaryRank: Int {
+        switch self {
+        case .summary: return 3
+        case .itunesSummary: return 2
+        case .mediaDescription: return 1
+        default: return 0
         }
     }
 }

@@ -17,20 +17,22 @@ public enum FeedParser {
     ///   - documentURL: where the document came from (`Content-Location` if the server sent one); relative
     ///     links resolve against it.
     ///   - contentType: the HTTP `Content-Type`, whose charset wins over the XML declaration (RFC 7303).
+    ///   - contentLanguage: the HTTP `Content-Language`, the feed's language when the document names none.
     /// - Throws: `FeedParseError` when the document is empty or not a feed.
-    public static func parse(_ data: Data, documentURL: URL? = nil, contentType: String? = nil) throws(FeedParseError)
-        -> ParsedFeed
-    {
+    public static func parse(
+        _ data: Data, documentURL: URL? = nil, contentType: String? = nil, contentLanguage: String? = nil
+    ) throws(FeedParseError) -> ParsedFeed {
         guard let firstByte = data.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else {
             throw FeedParseError(reason: .empty, message: "the document is empty")
         }
         if firstByte == UInt8(ascii: "{") {
             return try JSONFeedDecoder.decode(data, documentURL: documentURL)
         }
-        let builder = FeedDocumentBuilder(documentURL: documentURL)
+        let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         let parser = XMLPushParser(receiver: builder, encoding: DocumentEncoding.override(for: data, contentType: contentType))
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
-        data.withUnsafeBytes { buffer in
+        let document = AmpersandRepair.repair(data) ?? data
+        document.withUnsafeBytes { buffer in
             var offset = 0
             repeat {
                 let end = min(offset + chunkSize, buffer.count)

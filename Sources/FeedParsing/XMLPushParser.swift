@@ -80,13 +80,31 @@ final class XMLPushParser {
         if errorCount > 0 { context?.pointee.wellFormed = 1 }
     }
 
+    /// What elements without a namespace are: RSS, unless the root is an un-namespaced `<feed>`.
+    private var noNamespace = XMLNamespace.none
+
     fileprivate func namespace(_ uri: UnsafePointer<xmlChar>?) -> XMLNamespace {
-        guard let uri else { return .none }
+        guard let uri else { return noNamespace }
         let key = UnsafeRawPointer(uri)
         if let known = namespaceCache[key] { return known }
         let namespace = XMLNamespace(uri: String(cString: uri))
         namespaceCache[key] = namespace
         return namespace
+    }
+
+    private var sawRoot = false
+
+    /// A `<feed>` or `<rss>` root in a namespace nobody registered (old drafts: "http://example.com/newformat#",
+    /// "http://backend.userland.com/rss") defines that namespace as Atom or RSS for the whole document.
+    private func adoptRootNamespace(localName: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?) {
+        sawRoot = true
+        if uri == nil, name(localName) == "feed" { noNamespace = .atom03 }
+        guard let uri, namespace(uri) == .other else { return }
+        switch name(localName) {
+        case "feed": namespaceCache[UnsafeRawPointer(uri)] = .atom03
+        case "rss": namespaceCache[UnsafeRawPointer(uri)] = .rss
+        default: break
+        }
     }
 
     fileprivate func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
@@ -103,6 +121,7 @@ final class XMLPushParser {
         attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
         keepEntitiesFlowing()
+        if !sawRoot { adoptRootNamespace(localName: localName, uri: uri) }
         var decoded: [XMLAttribute] = []
         if let attributes, attributeCount > 0 {
             decoded.reserveCapacity(attributeCount)

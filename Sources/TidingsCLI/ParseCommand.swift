@@ -29,10 +29,20 @@ struct ParseCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(message: "cannot read \(file): \(error.localizedDescription)")
         }
-        let documentURL = (url ?? environment["FEEDCONF_URL"]).flatMap { URL(string: $0) }
-        let type = contentType ?? environment["FEEDCONF_CONTENT_TYPE"]
+        var headers: [String: String] = [:]
+        if let json = environment["FEEDCONF_HEADERS"],
+            let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        {
+            for (name, value) in object { headers[name.lowercased()] = value as? String }
+        }
+        var documentURL = (url ?? environment["FEEDCONF_URL"]).flatMap { URL(string: $0) }
+        if let location = headers["content-location"], let resolved = URL(string: location, relativeTo: documentURL) {
+            documentURL = resolved.absoluteURL
+        }
+        let type = contentType ?? environment["FEEDCONF_CONTENT_TYPE"] ?? headers["content-type"]
         do {
-            let feed = try FeedParser.parse(data, documentURL: documentURL, contentType: type)
+            let feed = try FeedParser.parse(
+                data, documentURL: documentURL, contentType: type, contentLanguage: headers["content-language"])
             print(try NormalizedFeedJSON.render(feed))
         } catch let error as FeedParseError {
             throw CLIError(message: "\(file): \(error.message)")
@@ -62,6 +72,13 @@ enum NormalizedFeedJSON {
             item["summary"] = entry.summary.map { ["type": $0.kind.rawValue, "value": $0.value] }
             item["content"] = entry.content.map { ["type": $0.kind.rawValue, "value": $0.value] }
             item["categories"] = entry.categories
+            item["media"] = entry.media.map { media -> [String: Any] in
+                var value: [String: Any] = ["url": media.url]
+                value["type"] = media.type
+                value["medium"] = media.medium
+                return value
+            }
+            item["thumbnails"] = entry.thumbnails
             item["enclosures"] = entry.enclosures.map { enclosure -> [String: Any] in
                 var value: [String: Any] = ["url": enclosure.url]
                 value["type"] = enclosure.type

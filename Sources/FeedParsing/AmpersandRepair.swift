@@ -1,0 +1,115 @@
+internal import CLibXML2
+import Foundation
+
+/// Escapes ampersands that do not start a known entity reference, before libxml2 sees the document.
+///
+/// Feeds are full of them (`?a=1&b=2` in links, `AT&T` in titles, `&doesnotexist;`), and libxml2's recovery
+/// drops the text that follows each one. Text inside CDATA sections and comments is left alone. The scan is
+/// byte-wise, which is safe for every ASCII-compatible encoding (in Shift_JIS, GBK and Big5 no trail byte is
+/// `&` or `<`); UTF-16 and UTF-32 documents are passed through unchanged.
+enum AmpersandRepair {
+    /// A repaired copy of `data`, or nil when nothing needed repair.
+    static func repair(_ data: Data) -> Data? {
+        let prefix = [UInt8](data.prefix(4))
+        if prefix.count >= 2, prefix.contains(0) || prefix.starts(with: [0xFE, 0xFF]) || prefix.starts(with: [0xFF, 0xFE]) {
+            return nil
+        }
+        return data.withUnsafeBytes { raw -> Data? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var bare: [Int] = []
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "<") {
+                    if let end = skipCDATAOrComment(bytes, at: index) {
+                        index = end
+                        continue
+                    }
+                } else if byte == UInt8(ascii: "&"), !startsReference(bytes, at: index) {
+                    bare.append(index)
+                }
+                index += 1
+            }
+            guard !bare.isEmpty else { return nil }
+            var output = Data(capacity: count + bare.count * 4)
+            var start = 0
+            for position in bare {
+                output.append(bytes.baseAddress! + start, count: position - start)
+                output.append(contentsOf: "&amp;".utf8)
+                start = position + 1
+            }
+            output.append(bytes.baseAddress! + start, count: count - start)
+            return output
+        }
+    }
+
+    /// If a CDATA section or comment starts at `index`, the index just past its end.
+    private static func skipCDATAOrComment(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let cdata = Array("<![CDATA[".utf8), comment = Array("<!--".utf8)
+        let terminator: [UInt8]
+        let opener: [UInt8]
+        if matches(bytes, at: index, cdata) {
+            opener = cdata
+            terminator = Array("]]>".utf8)
+        } else if matches(bytes, at: index, comment) {
+            opener = comment
+            terminator = Array("-->".utf8)
+        } else {
+            return nil
+        }
+        var position = index + opener.count
+        while position < bytes.count {
+            if bytes[position] == terminator[0], matches(bytes, at: position, terminator) {
+                return position + terminator.count
+            }
+            position += 1
+        }
+        return bytes.count
+    }
+
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ pattern: [UInt8]) -> Bool {
+        guard index + pattern.count <= bytes.count else { return false }
+        for offset in 0..<pattern.count where bytes[index + offset] != pattern[offset] { return false }
+        return true
+    }
+
+    /// Whether the `&` at `index` starts `&#123;`, `&#x7B;`, or `&name;` for an XML or HTML entity name.
+    private static func startsReference(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        var position = index + 1
+        guard position < bytes.count else { return false }
+        if bytes[position] == UInt8(ascii: "#") {
+            position += 1
+            var hex = false
+            if position < bytes.count, bytes[position] == UInt8(ascii: "x") {
+                hex = true
+                position += 1
+            }
+            let digitsStart = position
+            while position < bytes.count, isDigit(bytes[position], hex: hex) { position += 1 }
+            return position > digitsStart && position < bytes.count && bytes[position] == UInt8(ascii: ";")
+        }
+        let nameStart = position
+        while position < bytes.count, position - nameStart <= 32, isNameByte(bytes[position]) { position += 1 }
+        guard position > nameStart, position < bytes.count, bytes[position] == UInt8(ascii: ";") else { return false }
+        let name = Array(bytes[nameStart..<position])
+        switch name {
+        case Array("amp".utf8), Array("lt".utf8), Array("gt".utf8), Array("quot".utf8), Array("apos".utf8):
+            return true
+        default:
+            return (name + [0]).withUnsafeBufferPointer { htmlEntityLookup($0.baseAddress) != nil }
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8, hex: Bool) -> Bool {
+        if byte >= 48, byte <= 57 { return true }
+        guard hex else { return false }
+        let lower = byte | 0x20
+        return lower >= 97 && lower <= 102
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 48 && byte <= 57) || ((byte | 0x20) >= 97 && (byte | 0x20) <= 122) || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte >= 0x80
+    }
+}

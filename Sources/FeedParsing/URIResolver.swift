@@ -1,0 +1,202 @@
+/// Resolves relative references against a base URI (RFC 3986 §5.2), on strings, so that IRIs with non-ASCII
+/// characters resolve too (Foundation's URL refuses them).
+enum URIResolver {
+    /// `reference` made absolute against `base`; `reference` unchanged when it is already absolute or `base`
+    /// is not an absolute URI.
+    static func resolve(_ reference: String, against base: String?) -> String {
+        let reference = reference.trimmingSpaces()
+        guard let base, let baseParts = URIParts(base), baseParts.scheme != nil else { return reference }
+        if reference.isEmpty { return base.split(separator: "#", maxSplits: 1).first.map(String.init) ?? base }
+        guard let ref = URIParts(reference) else { return reference }
+        if ref.scheme != nil { return reference }
+        var target = URIParts()
+        target.scheme = baseParts.scheme
+        if ref.authority != nil {
+            target.authority = ref.authority
+            target.path = removeDotSegments(ref.path)
+            target.query = ref.query
+        } else {
+            target.authority = baseParts.authority
+            if ref.path.isEmpty {
+                target.path = baseParts.path
+                target.query = ref.query ?? baseParts.query
+            } else {
+                if ref.path.hasPrefix("/") {
+                    target.path = removeDotSegments(ref.path)
+                } else {
+                    target.path = removeDotSegments(merge(base: baseParts, path: ref.path))
+                }
+                target.query = ref.query
+            }
+        }
+        target.fragment = ref.fragment
+        return target.text
+    }
+
+    private static func merge(base: URIParts, path: String) -> String {
+        if base.authority != nil, base.path.isEmpty { return "/" + path }
+        guard let slash = base.path.lastIndex(of: "/") else { return path }
+        return String(base.path[...slash]) + path
+    }
+
+    /// RFC 3986 §5.2.4.
+    static func removeDotSegments(_ path: String) -> String {
+        guard path.contains(".") else { return path }
+        var output: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let absolute = path.hasPrefix("/")
+        for (index, segment) in segments.enumerated() {
+            if index == 0, absolute { continue }
+            let isLast = index == segments.count - 1
+            switch segment {
+            case ".":
+                if isLast { output.append("") }
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return (absolute ? "/" : "") + output.joined(separator: "/")
+    }
+}
+
+/// The five components of a URI reference (RFC 3986 Appendix B).
+private struct URIParts {
+    var scheme: String?
+    var authority: String?
+    var path = ""
+    var query: String?
+    var fragment: String?
+
+    init() {}
+
+    init?(_ text: String) {
+        var rest = Substring(text)
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = String(rest[rest.index(after: hash)...])
+            rest = rest[..<hash]
+        }
+        if let question = rest.firstIndex(of: "?") {
+            query = String(rest[rest.index(after: question)...])
+            rest = rest[..<question]
+        }
+        if let colon = rest.firstIndex(of: ":"), let first = rest.first, first.isASCII, first.isLetter,
+            rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+        {
+            scheme = String(rest[..<colon])
+            rest = rest[rest.index(after: colon)...]
+        }
+        if rest.hasPrefix("//") {
+            rest = rest.dropFirst(2)
+            let end = rest.firstIndex(of: "/") ?? rest.endIndex
+            authority = String(rest[..<end])
+            rest = rest[end...]
+        }
+        path = String(rest)
+    }
+
+    var text: String {
+        var result = ""
+        if let scheme { result += scheme + ":" }
+        if let authority { result += "//" + authority }
+        result += path
+        if let query { result += "?" + query }
+        if let fragment { result += "#" + fragment }
+        return result
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+/// Makes the `href` and `src` attributes in an HTML fragment absolute.
+enum HTMLLinks {
+    static func absolutize(_ html: String, base: String?) -> String {
+        guard let base, html.contains("=") else { return html }
+        let bytes = Array(html.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
+        var index = 0
+        var inTag = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if !inTag {
+                output.append(byte)
+                if byte == UInt8(ascii: "<") { inTag = true }
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: ">") {
+                inTag = false
+                output.append(byte)
+                index += 1
+                continue
+            }
+            // An attribute name starts after whitespace.
+            if isSpace(byte), let (nameEnd, valueStart, valueEnd, quote) = linkAttribute(in: bytes, after: index) {
+                output.append(contentsOf: bytes[index..<valueStart])
+                let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
+                output.append(contentsOf: URIResolver.resolve(value, against: base).utf8)
+                index = valueEnd
+                if quote != nil { output.append(bytes[index]); index += 1 }
+                _ = nameEnd
+                continue
+            }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                // Copy a quoted value of another attribute verbatim.
+                let quote = byte
+                output.append(byte)
+                index += 1
+                while index < bytes.count, bytes[index] != quote {
+                    output.append(bytes[index])
+                    index += 1
+                }
+                if index < bytes.count { output.append(bytes[index]); index += 1 }
+                continue
+            }
+            output.append(byte)
+            index += 1
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// After whitespace at `start`: if an `href`/`src` attribute follows, the range of its value.
+    private static func linkAttribute(in bytes: [UInt8], after start: Int) -> (Int, Int, Int, UInt8?)? {
+        var index = start
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        let nameStart = index
+        while index < bytes.count, (bytes[index] | 0x20) >= 97, (bytes[index] | 0x20) <= 122 { index += 1 }
+        let name = String(decoding: bytes[nameStart..<index], as: UTF8.self).lowercased()
+        guard name == "href" || name == "src" else { return nil }
+        let nameEnd = index
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return nil }
+        index += 1
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") {
+            let quote = bytes[index]
+            let valueStart = index + 1
+            var end = valueStart
+            while end < bytes.count, bytes[end] != quote { end += 1 }
+            guard end < bytes.count else { return nil }
+            return (nameEnd, valueStart, end, quote)
+        }
+        let valueStart = index
+        var end = index
+        while end < bytes.count, !isSpace(bytes[end]), bytes[end] != UInt8(ascii: ">") { end += 1 }
+        return (nameEnd, valueStart, end, nil)
+    }
+}
