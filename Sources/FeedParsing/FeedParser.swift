@@ -31,7 +31,9 @@ public enum FeedParser {
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         let parser = XMLPushParser(receiver: builder, encoding: DocumentEncoding.override(for: data, contentType: contentType))
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
-        let document = AmpersandRepair.repair(data) ?? data
+        let decoded = contentType.flatMap(DocumentEncoding.charset(in:)).map { $0.lowercased().hasPrefix("utf") } ?? true
+            ? MojibakeRepair.repair(data) ?? data : data
+        let document = AmpersandRepair.repair(decoded) ?? decoded
         document.withUnsafeBytes { buffer in
             var offset = 0
             repeat {
