@@ -68,6 +68,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "tidings", dependencies: ["TidingsCLI"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tidings-bench", dependencies: ["FeedModel", "FeedParsing"], swiftSettings: swiftSettings),
 
         .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "FeedParsingTests", dependencies: ["FeedParsing", "TestSupport"], swiftSettings: swiftSettings),

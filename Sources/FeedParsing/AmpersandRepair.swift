@@ -46,15 +46,15 @@ enum AmpersandRepair {
 
     /// If a CDATA section or comment starts at `index`, the index just past its end.
     private static func skipCDATAOrComment(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
-        let cdata = Array("<![CDATA[".utf8), comment = Array("<!--".utf8)
+        guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "!") else { return nil }
         let terminator: [UInt8]
         let opener: [UInt8]
-        if matches(bytes, at: index, cdata) {
-            opener = cdata
-            terminator = Array("]]>".utf8)
-        } else if matches(bytes, at: index, comment) {
-            opener = comment
-            terminator = Array("-->".utf8)
+        if matches(bytes, at: index, cdataOpener) {
+            opener = cdataOpener
+            terminator = cdataTerminator
+        } else if matches(bytes, at: index, commentOpener) {
+            opener = commentOpener
+            terminator = commentTerminator
         } else {
             return nil
         }
@@ -67,6 +67,11 @@ enum AmpersandRepair {
         }
         return bytes.count
     }
+
+    private static let cdataOpener = Array("<![CDATA[".utf8)
+    private static let cdataTerminator = Array("]]>".utf8)
+    private static let commentOpener = Array("<!--".utf8)
+    private static let commentTerminator = Array("-->".utf8)
 
     private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ pattern: [UInt8]) -> Bool {
         guard index + pattern.count <= bytes.count else { return false }
@@ -92,12 +97,26 @@ enum AmpersandRepair {
         let nameStart = position
         while position < bytes.count, position - nameStart <= 32, isNameByte(bytes[position]) { position += 1 }
         guard position > nameStart, position < bytes.count, bytes[position] == UInt8(ascii: ";") else { return false }
-        let name = Array(bytes[nameStart..<position])
-        switch name {
-        case Array("amp".utf8), Array("lt".utf8), Array("gt".utf8), Array("quot".utf8), Array("apos".utf8):
-            return true
-        default:
-            return (name + [0]).withUnsafeBufferPointer { htmlEntityLookup($0.baseAddress) != nil }
+        let length = position - nameStart
+        let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<position])
+        if isXMLEntity(name) { return true }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 1) { buffer in
+            _ = buffer.initialize(from: name)
+            buffer[length] = 0
+            return htmlEntityLookup(buffer.baseAddress) != nil
+        }
+    }
+
+    private static func isXMLEntity(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch name.count {
+        case 2: return name[1] == UInt8(ascii: "t") && (name[0] == UInt8(ascii: "l") || name[0] == UInt8(ascii: "g"))
+        case 3: return name[0] == UInt8(ascii: "a") && name[1] == UInt8(ascii: "m") && name[2] == UInt8(ascii: "p")
+        case 4:
+            return (name[0] == UInt8(ascii: "q") && name[1] == UInt8(ascii: "u") && name[2] == UInt8(ascii: "o")
+                && name[3] == UInt8(ascii: "t"))
+                || (name[0] == UInt8(ascii: "a") && name[1] == UInt8(ascii: "p") && name[2] == UInt8(ascii: "o")
+                    && name[3] == UInt8(ascii: "s"))
+        default: return false
         }
     }
 

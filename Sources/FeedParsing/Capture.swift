@@ -104,7 +104,7 @@ struct Capture {
 
     /// Whether the captured value is HTML or text. Atom says so with `type`; RSS never does, so RSS text that
     /// contains markup or entities is treated as HTML when `defaultHTMLForRSS` is set.
-    func textKind(defaultHTMLForRSS: Bool) -> TextContent.Kind {
+    func textKind(defaultHTMLForRSS: Bool, text: String) -> TextContent.Kind {
         if isXHTML || hasChildElements { return .html }
         if namespace.isAtom {
             let type = attribute("type")?.lowercased() ?? "text"
@@ -118,10 +118,10 @@ struct Capture {
     }
 
     /// The captured value as a text construct.
-    func textContent(defaultHTMLForRSS: Bool) -> TextContent {
-        let kind = textKind(defaultHTMLForRSS: defaultHTMLForRSS)
+    func textContent(defaultHTMLForRSS: Bool, text: String) -> TextContent {
         var value = text
-        if kind == .text { value = value.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let kind = textKind(defaultHTMLForRSS: defaultHTMLForRSS, text: value)
+        if kind == .text { value = value.trimmingSpaces() }
         return TextContent(kind: kind, value: value)
     }
 }

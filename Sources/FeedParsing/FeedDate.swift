@@ -13,6 +13,7 @@ public enum FeedDate {
         if bytes.count >= 4, bytes[0...3].allSatisfy(isDigit) {
             if let date = iso8601(bytes) { return date }
         }
+        if let date = canonicalRFC822(bytes) { return date }
         return rfc822(text)
     }
 
@@ -99,6 +100,67 @@ public enum FeedDate {
     }
 
     // MARK: RFC 822 / RFC 2822 / asctime
+
+    /// The form nearly every feed uses, read without allocating: `Mon, 20 Sep 2021 10:15:00 +0000` (or `GMT`,
+    /// `UT`, `UTC`, `Z`). Anything else goes to the general parser.
+    private static func canonicalRFC822(_ input: [UInt8]) -> Date? {
+        var bytes = input[...]
+        while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x0A || last == 0x0D { bytes.removeLast() }
+        var index = bytes.startIndex
+        if bytes.count > 5, bytes[index + 3] == UInt8(ascii: ",") { index += 4 }
+        while index < bytes.endIndex, bytes[index] == 0x20 { index += 1 }
+        func digits(_ count: Int) -> Int? {
+            guard index + count <= bytes.endIndex else { return nil }
+            var value = 0
+            for offset in 0..<count {
+                let byte = bytes[index + offset]
+                guard isDigit(byte) else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            index += count
+            return value
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard index < bytes.endIndex, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        let dayDigits = index + 1 < bytes.endIndex && isDigit(bytes[index + 1]) ? 2 : 1
+        guard let day = digits(dayDigits), expect(0x20), index + 3 <= bytes.endIndex else { return nil }
+        let monthKey = (UInt32(bytes[index] | 0x20) << 16) | (UInt32(bytes[index + 1] | 0x20) << 8) | UInt32(bytes[index + 2] | 0x20)
+        guard let month = monthKeys[monthKey] else { return nil }
+        index += 3
+        guard expect(0x20), let year = digits(4), expect(0x20), let hour = digits(2), expect(UInt8(ascii: ":")),
+            let minute = digits(2)
+        else { return nil }
+        var second = 0
+        if expect(UInt8(ascii: ":")) {
+            guard let value = digits(2) else { return nil }
+            second = value
+        }
+        guard expect(0x20) else { return nil }
+        let zone = bytes[index...]
+        var offset = 0
+        if let sign = zone.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            guard zone.count == 5, zone.dropFirst().allSatisfy(isDigit) else { return nil }
+            let value = zone.dropFirst().reduce(0) { $0 * 10 + Int($1 - 48) }
+            guard value / 100 <= 14, value % 100 < 60 else { return nil }
+            offset = (value / 100 * 3600 + value % 100 * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            let name = String(decoding: zone, as: UTF8.self).uppercased()
+            guard name == "GMT" || name == "UT" || name == "UTC" || name == "Z" else { return nil }
+        }
+        return makeDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second, offset: offset)
+    }
+
+    private static let monthKeys: [UInt32: Int] = {
+        var table: [UInt32: Int] = [:]
+        for (index, name) in englishMonths.enumerated() {
+            let bytes = Array(name.utf8)
+            table[(UInt32(bytes[0]) << 16) | (UInt32(bytes[1]) << 8) | UInt32(bytes[2])] = index + 1
+        }
+        return table
+    }()
 
     private static func rfc822(_ text: String) -> Date? {
         var tokens: [Substring] = []

@@ -225,7 +225,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         let inEntry = entry != nil
         switch capture.field {
         case .title, .mediaTitle:
-            let title = PlainText.title(raw, kind: capture.textKind(defaultHTMLForRSS: true))
+            let title = PlainText.title(raw, kind: capture.textKind(defaultHTMLForRSS: true, text: raw))
             if inEntry {
                 if entry!.title == nil || (capture.field == .title && entryState.titleFromMedia) {
                     entry!.title = title
@@ -271,7 +271,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
                 feed.updated = date
             }
         case .summary, .itunesSummary, .mediaDescription:
-            let content = textContent(of: capture)
+            let content = textContent(of: capture, text: raw)
             if inEntry {
                 let rank = capture.field.summaryRank
                 if entry!.summary == nil || rank > entryState.summaryRank {
@@ -283,10 +283,10 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             }
         case .content:
             guard inEntry, entry!.content == nil else { return }
-            entry!.content = textContent(of: capture)
+            entry!.content = textContent(of: capture, text: raw)
         case .subtitle:
             if !inEntry, feed.subtitle == nil {
-                let content = textContent(of: capture)
+                let content = textContent(of: capture, text: raw)
                 feed.subtitle = PlainText.title(content.value, kind: content.kind)
             }
         case .author:
@@ -317,8 +317,8 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         }
     }
 
-    private func textContent(of capture: Capture) -> TextContent {
-        var content = capture.textContent(defaultHTMLForRSS: true)
+    private func textContent(of capture: Capture, text: String) -> TextContent {
+        var content = capture.textContent(defaultHTMLForRSS: true, text: text)
         if content.kind == .html { content.value = HTMLLinks.absolutize(content.value, base: currentBase) }
         return content
     }

@@ -112,21 +112,46 @@ public enum PlainText {
     }
 
     /// One line: every whitespace run (including non-breaking spaces) becomes one space, ends trimmed.
+    /// Works on UTF-8 bytes: ASCII whitespace and U+00A0 are recognised directly, other Unicode spaces
+    /// (U+2000–U+200A, U+3000 …) by their encodings.
     static func collapseWhitespace(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar == "\u{00A0}" {
-                pendingSpace = !result.isEmpty
-            } else {
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            var index = 0
+            while index < bytes.count {
+                let width = whitespaceWidth(bytes, at: index)
+                if width > 0 {
+                    pendingSpace = !output.isEmpty
+                    index += width
+                    continue
+                }
                 if pendingSpace {
-                    result.unicodeScalars.append(" ")
+                    output.append(0x20)
                     pendingSpace = false
                 }
-                result.unicodeScalars.append(scalar)
+                output.append(bytes[index])
+                index += 1
             }
+            return String(decoding: output, as: UTF8.self)
         }
-        return result
+    }
+
+    /// Byte length of the whitespace character at `index`, or 0.
+    private static func whitespaceWidth(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = bytes[index]
+        if byte < 0x80 { return byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0 }
+        if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 || bytes[index + 1] == 0x85 { return 2 }
+        if byte == 0xE2, index + 2 < bytes.count {
+            let second = bytes[index + 1], third = bytes[index + 2]
+            if second == 0x80, (third >= 0x80 && third <= 0x8A) || third == 0xA8 || third == 0xA9 || third == 0xAF {
+                return 3
+            }
+            if second == 0x81, third == 0x9F { return 3 }
+        }
+        if byte == 0xE3, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0x80 { return 3 }
+        return 0
     }
 }

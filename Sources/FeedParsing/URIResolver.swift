@@ -120,7 +120,7 @@ extension String {
 /// Makes the `href` and `src` attributes in an HTML fragment absolute.
 enum HTMLLinks {
     static func absolutize(_ html: String, base: String?) -> String {
-        guard let base, html.contains("=") else { return html }
+        guard let base, html.utf8.contains(UInt8(ascii: "=")) else { return html }
         let bytes = Array(html.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
