@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 // Dependency direction (arrows are imports):
@@ -70,6 +71,7 @@ let package = Package(
         .executableTarget(name: "tidings", dependencies: ["TidingsCLI"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "tidings-bench", dependencies: ["FeedModel", "FeedParsing"], swiftSettings: swiftSettings),
+        // tidings-fuzz (Sources/tidings-fuzz) is added at the end when TIDINGS_FUZZ is set.
 
         .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "FeedParsingTests", dependencies: ["FeedParsing", "TestSupport"], swiftSettings: swiftSettings),
@@ -82,3 +84,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target has no main (libFuzzer provides it), so it is only part of the package when asked for:
+// TIDINGS_FUZZ=1 swift build -c release --product tidings-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+if ProcessInfo.processInfo.environment["TIDINGS_FUZZ"] != nil {
+    package.products.append(.executable(name: "tidings-fuzz", targets: ["tidings-fuzz"]))
+    package.targets.append(
+        .executableTarget(name: "tidings-fuzz", dependencies: ["FeedModel", "FeedParsing"], swiftSettings: swiftSettings))
+}

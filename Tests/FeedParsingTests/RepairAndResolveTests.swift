@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@testable import FeedParsing
+
+@Suite struct RepairAndResolveTests {
+    @Test func doubleEncodedUTF8IsRepaired() throws {
+        let broken = Data("<rss version=\"2.0\"><channel><title>KÃ¶ln â€™ ok</title></channel></rss>".utf8)
+        let repaired = try #require(MojibakeRepair.repair(broken))
+        #expect(String(decoding: repaired, as: UTF8.self) == "<rss version=\"2.0\"><channel><title>Köln ’ ok</title></channel></rss>")
+        #expect(try FeedParser.parse(broken).title == "Köln ’ ok")
+    }
+
+    @Test func correctTextIsLeftAlone() {
+        #expect(MojibakeRepair.repair(Data("<rss><channel><title>Köln Ã ’ €</title></channel></rss>".utf8)) == nil)
+        let latin1 = Data("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss/>".utf8) + Data([0xC3, 0x83, 0xC2, 0xB6])
+        #expect(MojibakeRepair.repair(latin1) == nil, "only UTF-8 documents are repaired")
+    }
+
+    /// RFC 3986 §5.4's examples, plus IRIs.
+    @Test(arguments: [
+        ("g", "http://a/b/c/g"), ("./g", "http://a/b/c/g"), ("g/", "http://a/b/c/g/"), ("/g", "http://a/g"),
+        ("//g", "http://g"), ("?y", "http://a/b/c/d;p?y"), ("g?y", "http://a/b/c/g?y"), ("#s", "http://a/b/c/d;p?q#s"),
+        ("g#s", "http://a/b/c/g#s"), ("", "http://a/b/c/d;p?q"), (".", "http://a/b/c/"), ("..", "http://a/b/"),
+        ("../g", "http://a/b/g"), ("../..", "http://a/"), ("../../../g", "http://a/g"), ("g;x=1/../y", "http://a/b/c/y"),
+        ("https://other/x", "https://other/x"), ("À", "http://a/b/c/À"),
+    ])
+    func resolvesReferences(_ reference: String, _ expected: String) {
+        #expect(URIResolver.resolve(reference, against: "http://a/b/c/d;p?q") == expected)
+    }
+
+    @Test func absolutizesLinksInHTML() {
+        let html = #"<p><a href="/x?a=1&amp;b=2">x</a> <img src='pic.png' alt="href=no"> <a href=https://abs/>y</a></p>"#
+        #expect(
+            HTMLLinks.absolutize(html, base: "https://site.example/blog/post")
+                == #"<p><a href="https://site.example/x?a=1&amp;b=2">x</a> <img src='https://site.example/blog/pic.png' alt="href=no"> <a href=https://abs/>y</a></p>"#)
+    }
+}
