@@ -23,24 +23,8 @@ public enum FeedDate {
         var bytes = input
         while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x0A || last == 0x0D { bytes.removeLast() }
         var index = 0
-        func number(_ digits: Int) -> Int? {
-            guard index + digits <= bytes.count else { return nil }
-            var value = 0
-            for offset in 0..<digits {
-                let byte = bytes[index + offset]
-                guard isDigit(byte) else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            index += digits
-            return value
-        }
-        func skip(_ byte: UInt8) -> Bool {
-            if index < bytes.count, bytes[index] == byte {
-                index += 1
-                return true
-            }
-            return false
-        }
+        func number(_ digits: Int) -> Int? { readDigits(bytes[...], at: &index, count: digits) }
+        func skip(_ byte: UInt8) -> Bool { skipByte(byte, in: bytes[...], at: &index) }
         guard let year = number(4) else { return nil }
         var month = 1, day = 1
         let extended = skip(UInt8(ascii: "-"))
@@ -109,22 +93,8 @@ public enum FeedDate {
         var index = bytes.startIndex
         if bytes.count > 5, bytes[index + 3] == UInt8(ascii: ",") { index += 4 }
         while index < bytes.endIndex, bytes[index] == 0x20 { index += 1 }
-        func digits(_ count: Int) -> Int? {
-            guard index + count <= bytes.endIndex else { return nil }
-            var value = 0
-            for offset in 0..<count {
-                let byte = bytes[index + offset]
-                guard isDigit(byte) else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            index += count
-            return value
-        }
-        func expect(_ byte: UInt8) -> Bool {
-            guard index < bytes.endIndex, bytes[index] == byte else { return false }
-            index += 1
-            return true
-        }
+        func digits(_ count: Int) -> Int? { readDigits(bytes, at: &index, count: count) }
+        func expect(_ byte: UInt8) -> Bool { skipByte(byte, in: bytes, at: &index) }
         let dayDigits = index + 1 < bytes.endIndex && isDigit(bytes[index + 1]) ? 2 : 1
         guard let day = digits(dayDigits), expect(0x20), index + 3 <= bytes.endIndex else { return nil }
         let monthKey = (UInt32(bytes[index] | 0x20) << 16) | (UInt32(bytes[index + 1] | 0x20) << 8) | UInt32(bytes[index + 2] | 0x20)
@@ -272,6 +242,26 @@ public enum FeedDate {
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+
+    /// Reads exactly `count` decimal digits at `index` and advances past them; nil (index unchanged) otherwise.
+    private static func readDigits(_ bytes: ArraySlice<UInt8>, at index: inout Int, count: Int) -> Int? {
+        guard index + count <= bytes.endIndex else { return nil }
+        var value = 0
+        for offset in 0..<count {
+            let byte = bytes[index + offset]
+            guard isDigit(byte) else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        index += count
+        return value
+    }
+
+    /// Advances past `byte` if it is the one at `index`.
+    private static func skipByte(_ byte: UInt8, in bytes: ArraySlice<UInt8>, at index: inout Int) -> Bool {
+        guard index < bytes.endIndex, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
 
     /// Builds the instant from civil date fields and a UTC offset, validating every field.
     static func makeDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offset: Int) -> Date? {
