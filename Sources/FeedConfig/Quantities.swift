@@ -1,3 +1,5 @@
+import FeedModel
+
 /// Parsing of the human-written quantities Feeds.yaml uses: durations (`90s`, `30m`, `1h30m`, `2d`) and
 /// byte sizes (`512KiB`, `16MiB`, `10MB`, `1048576`).
 enum Quantities {
@@ -48,14 +50,5 @@ enum Quantities {
             rest %= size
         }
         return text
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
     }
 }

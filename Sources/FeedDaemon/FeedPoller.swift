@@ -78,8 +78,8 @@ public struct FeedPoller: Sendable {
                 record.etag = response.etag
                 record.lastModified = response.lastModified
             case 200...299:
-                let base = response.contentLocation.flatMap { URL(string: $0, relativeTo: URL(string: response.effectiveURL)) }
-                    ?? URL(string: response.effectiveURL)
+                let base = FeedParser.documentURL(
+                    fetchedFrom: URL(string: response.effectiveURL), contentLocation: response.contentLocation)
                 do {
                     let parsed = try FeedParser.parse(
                         response.body, documentURL: base, contentType: response.contentType,

@@ -95,7 +95,7 @@ struct PollCycle: Sendable {
     func pollAll(dueOnly: Bool) async -> [PollOutcome] {
         let states: [Int64: StoredFeed]
         do {
-            states = Dictionary(uniqueKeysWithValues: try store.feeds().map { ($0.id, $0) })
+            states = Dictionary(uniqueKeysWithValues: try store.feeds(countingEntries: false).map { ($0.id, $0) })
         } catch {
             logger.error("cannot read feed state: \(error)")
             return []
@@ -121,7 +121,7 @@ struct PollCycle: Sendable {
 
     /// The earliest next-poll time of any enabled feed.
     func nextDueDate() -> Date? {
-        guard let feeds = try? store.feeds(subscribedOnly: true) else { return nil }
+        guard let feeds = try? store.feeds(subscribedOnly: true, countingEntries: false) else { return nil }
         let enabled = Set(configuration.enabledFeeds.compactMap { feedIDs[$0.url] })
         return feeds.filter { enabled.contains($0.id) }.compactMap(\.nextPollAt).min()
     }

@@ -123,7 +123,6 @@ final class CurlMultiLoop: @unchecked Sendable {
                     with: .failure(FetchError(kind: .other, url: transfer.request.url, message: "libcurl could not create a handle")))
                 continue
             }
-            transfer.startedAt = .now
             active[easy] = transfer
             activePerHost[transfer.hostKey] = hostCount + 1
             curl_multi_add_handle(multi, easy)

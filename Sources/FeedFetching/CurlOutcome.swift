@@ -14,8 +14,6 @@ enum CurlOutcome {
         _ = ccurl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &effective)
         let effectiveURL = effective.map { String(cString: $0) } ?? url
         let detail = String(cString: transfer.errorBuffer)
-        let elapsed = transfer.startedAt.duration(to: .now)
-        let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
 
         func failure(_ kind: FetchError.Kind, _ message: String) -> Result<FetchResponse, FetchError> {
             .failure(FetchError(kind: kind, url: url, message: message))
@@ -28,7 +26,7 @@ enum CurlOutcome {
             return .success(
                 FetchResponse(
                     status: status, effectiveURL: effectiveURL, redirectCount: redirects, headers: transfer.headers,
-                    body: transfer.body, milliseconds: milliseconds))
+                    body: transfer.body))
         case CURLE_WRITE_ERROR where transfer.bodyLimitExceeded, CURLE_FILESIZE_EXCEEDED:
             return failure(
                 .bodyTooLarge,

@@ -65,19 +65,15 @@ public struct FetchResponse: Sendable {
     /// Response headers of the final response; names lower-cased, last value wins.
     public var headers: [String: String]
     public var body: Data
-    /// Wall time from start to finish, in milliseconds.
-    public var milliseconds: Int
 
     public init(
-        status: Int, effectiveURL: String, redirectCount: Int = 0, headers: [String: String] = [:], body: Data = Data(),
-        milliseconds: Int = 0
+        status: Int, effectiveURL: String, redirectCount: Int = 0, headers: [String: String] = [:], body: Data = Data()
     ) {
         self.status = status
         self.effectiveURL = effectiveURL
         self.redirectCount = redirectCount
         self.headers = headers
         self.body = body
-        self.milliseconds = milliseconds
     }
 
     public var etag: String? { headers["etag"] }

@@ -15,7 +15,6 @@ final class Transfer: @unchecked Sendable {
     var headers: [String: String] = [:]
     var bodyLimitExceeded = false
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-    var startedAt = ContinuousClock.now
 
     init(request: FetchRequest, hostKey: String) {
         self.request = request

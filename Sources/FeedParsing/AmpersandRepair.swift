@@ -6,15 +6,11 @@ import Foundation
 /// Feeds are full of them (`?a=1&b=2` in links, `AT&T` in titles, `&doesnotexist;`), and libxml2's recovery
 /// drops the text that follows each one. Text inside CDATA sections and comments is left alone. The scan is
 /// byte-wise, which is safe for every ASCII-compatible encoding (in Shift_JIS, GBK and Big5 no trail byte is
-/// `&` or `<`); UTF-16 and UTF-32 documents are passed through unchanged.
+/// `&` or `<`); callers must not use it on UTF-16 or UTF-32 documents.
 enum AmpersandRepair {
     /// A repaired copy of `data`, or nil when nothing needed repair.
     static func repair(_ data: Data) -> Data? {
-        let prefix = [UInt8](data.prefix(4))
-        if prefix.count >= 2, prefix.contains(0) || prefix.starts(with: [0xFE, 0xFF]) || prefix.starts(with: [0xFF, 0xFE]) {
-            return nil
-        }
-        return data.withUnsafeBytes { raw -> Data? in
+        data.withUnsafeBytes { raw -> Data? in
             let bytes = raw.bindMemory(to: UInt8.self)
             var bare: [Int] = []
             var index = 0

@@ -54,11 +54,17 @@ struct Capture {
             bytes.append(contentsOf: text)
             return
         }
+        appendEscaped(text, inAttribute: false)
+    }
+
+    /// Appends markup-escaped bytes: `&` and `<` always, then `>` in text or `"` in an attribute value.
+    private mutating func appendEscaped<Bytes: Sequence<UInt8>>(_ text: Bytes, inAttribute: Bool) {
         for byte in text {
             switch byte {
             case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
             case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: ">") where !inAttribute: bytes.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\"") where inAttribute: bytes.append(contentsOf: "&quot;".utf8)
             default: bytes.append(byte)
             }
         }
@@ -81,14 +87,7 @@ struct Capture {
             bytes.append(UInt8(ascii: " "))
             bytes.append(contentsOf: attribute.name.utf8)
             bytes.append(contentsOf: "=\"".utf8)
-            for byte in attribute.value.utf8 {
-                switch byte {
-                case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-                case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-                case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-                default: bytes.append(byte)
-                }
-            }
+            appendEscaped(attribute.value.utf8, inAttribute: true)
             bytes.append(UInt8(ascii: "\""))
         }
         bytes.append(UInt8(ascii: ">"))
@@ -102,9 +101,9 @@ struct Capture {
         bytes.append(UInt8(ascii: ">"))
     }
 
-    /// Whether the captured value is HTML or text. Atom says so with `type`; RSS never does, so RSS text that
-    /// contains markup or entities is treated as HTML when `defaultHTMLForRSS` is set.
-    func textKind(defaultHTMLForRSS: Bool, text: String) -> TextContent.Kind {
+    /// Whether the captured value (`text`) is HTML or text. Atom says so with `type`; RSS never does, so RSS
+    /// text that contains markup or entities is treated as HTML.
+    func textKind(of text: String) -> TextContent.Kind {
         if isXHTML || hasChildElements { return .html }
         if namespace.isAtom {
             let type = attribute("type")?.lowercased() ?? "text"
@@ -113,15 +112,14 @@ struct Capture {
             return .text
         }
         if field == .content { return .html }
-        if defaultHTMLForRSS { return PlainText.looksLikeHTML(text) ? .html : .text }
-        return .text
+        return PlainText.looksLikeHTML(text) ? .html : .text
     }
 
     /// The captured value as a text construct.
-    func textContent(defaultHTMLForRSS: Bool, text: String) -> TextContent {
+    func textContent(of text: String) -> TextContent {
         var value = text
-        let kind = textKind(defaultHTMLForRSS: defaultHTMLForRSS, text: value)
-        if kind == .text { value = value.trimmingSpaces() }
+        let kind = textKind(of: value)
+        if kind == .text { value = value.trimmingWhitespace() }
         return TextContent(kind: kind, value: value)
     }
 }
@@ -130,15 +128,15 @@ struct Capture {
 /// `Jane Doe <jane@example.com>` all become `Jane Doe`.
 enum PersonName {
     static func fromRSS(_ raw: String) -> String {
-        let trimmed = raw.trimmingSpaces()
+        let trimmed = raw.trimmingWhitespace()
         if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") {
-            let outside = String(trimmed[..<open]).trimmingSpaces()
-            let inside = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]).trimmingSpaces()
+            let outside = String(trimmed[..<open]).trimmingWhitespace()
+            let inside = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]).trimmingWhitespace()
             if outside.contains("@"), !inside.isEmpty { return inside }
             if inside.contains("@"), !outside.isEmpty { return outside }
         }
         if let open = trimmed.firstIndex(of: "<"), trimmed.hasSuffix(">") {
-            let outside = String(trimmed[..<open]).trimmingSpaces()
+            let outside = String(trimmed[..<open]).trimmingWhitespace()
             if trimmed[open...].contains("@"), !outside.isEmpty { return outside }
         }
         return trimmed

@@ -121,7 +121,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         while let last = languageStack.last, last.depth == depth { languageStack.removeLast() }
     }
 
-    /// Whether an element at the current depth is a direct child of the container that gives it meaning.
+    /// The depth of the current element's parent: fields count only as direct children of their container.
     private var parentDepth: Int { depth - 1 }
 
     private func handleStart(namespace: XMLNamespace, name: String, attributes: [XMLAttribute]) {
@@ -189,7 +189,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         case .enclosure:
             guard entry != nil, let url = attribute("url") else { return }
             entry?.enclosures.append(
-                Enclosure(url: resolve(url), type: attribute("type"), length: attribute("length").flatMap { Int($0.trimmingSpaces()) }))
+                Enclosure(url: resolve(url), type: attribute("type"), length: attribute("length").flatMap { Int($0.trimmingWhitespace()) }))
         case .atomCategory:
             guard entry != nil, let term = attribute("term") ?? attribute("label") else { return }
             entry?.categories.append(term)
@@ -225,7 +225,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         let inEntry = entry != nil
         switch capture.field {
         case .title, .mediaTitle:
-            let title = PlainText.title(raw, kind: capture.textKind(defaultHTMLForRSS: true, text: raw))
+            let title = PlainText.title(raw, kind: capture.textKind(of: raw))
             if inEntry {
                 if entry!.title == nil || (capture.field == .title && entryState.titleFromMedia) {
                     entry!.title = title
@@ -235,7 +235,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
                 feed.title = title
             }
         case .rssLink:
-            let link = raw.trimmingSpaces()
+            let link = raw.trimmingWhitespace()
             guard !link.isEmpty else { return }
             if inEntry {
                 entryState.links.offer(resolve(link), type: "text/html")
@@ -244,18 +244,18 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             }
         case .atomLink:
             // <link rel="alternate">http://…</link>: a link without href carries its URL as text.
-            let text = raw.trimmingSpaces()
+            let text = raw.trimmingWhitespace()
             guard capture.attribute("href") == nil, !text.isEmpty else { return }
             offerAtomLink(
                 href: text, rel: capture.attribute("rel"), type: capture.attribute("type"),
                 length: capture.attribute("length"))
         case .guid:
             guard inEntry else { return }
-            let guid = raw.trimmingSpaces()
+            let guid = raw.trimmingWhitespace()
             entry!.id = guid
             if capture.attribute("isPermaLink")?.lowercased() != "false" { entryState.guidLink = guid }
         case .atomID:
-            if inEntry { entry!.id = Self.resolveIdentifier(raw.trimmingSpaces(), base: currentBase) }
+            if inEntry { entry!.id = Self.resolveIdentifier(raw.trimmingWhitespace(), base: currentBase) }
         case .published:
             guard let date = parseDate(raw) else { return }
             if inEntry {
@@ -295,7 +295,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             if !author.isEmpty, entry!.author == nil { entry!.author = author }
         case .authorName, .authorEmail:
             guard inEntry else { return }
-            let value = raw.trimmingSpaces()
+            let value = raw.trimmingWhitespace()
             guard !value.isEmpty else { return }
             if capture.field == .authorName {
                 entryState.authorName = value
@@ -305,11 +305,11 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             if let name = entryState.authorName ?? entryState.authorEmail { entry!.author = name }
         case .category:
             guard inEntry else { return }
-            let category = raw.trimmingSpaces()
+            let category = raw.trimmingWhitespace()
             if !category.isEmpty { entry!.categories.append(category) }
         case .language:
             if !inEntry, feed.language == nil {
-                let language = raw.trimmingSpaces()
+                let language = raw.trimmingWhitespace()
                 if !language.isEmpty { feed.language = language }
             }
         case .enclosure, .atomCategory, .mediaContent, .mediaThumbnail, .ignored:
@@ -318,7 +318,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
     }
 
     private func textContent(of capture: Capture, text: String) -> TextContent {
-        var content = capture.textContent(defaultHTMLForRSS: true, text: text)
+        var content = capture.textContent(of: text)
         if content.kind == .html { content.value = HTMLLinks.absolutize(content.value, base: currentBase) }
         return content
     }
@@ -335,7 +335,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
 
     private func parseDate(_ text: String) -> Date? {
         if let date = FeedDate.parse(text) { return date }
-        let trimmed = text.trimmingSpaces()
+        let trimmed = text.trimmingWhitespace()
         if !trimmed.isEmpty {
             warnedDates += 1
             if warnedDates <= 5 { feed.warnings.append(ParseWarning(line: nil, message: "unparseable date '\(trimmed)'")) }

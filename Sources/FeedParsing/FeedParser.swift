@@ -28,12 +28,13 @@ public enum FeedParser {
         if firstByte == UInt8(ascii: "{") {
             return try JSONFeedDecoder.decode(data, documentURL: documentURL)
         }
+        let encoding = DocumentEncoding(data, contentType: contentType)
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
-        let parser = XMLPushParser(receiver: builder, encoding: DocumentEncoding.override(for: data, contentType: contentType))
+        let parser = XMLPushParser(receiver: builder, encoding: encoding.libxml2Override)
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
-        let decoded = contentType.flatMap(DocumentEncoding.charset(in:)).map { $0.lowercased().hasPrefix("utf") } ?? true
-            ? MojibakeRepair.repair(data) ?? data : data
-        let document = AmpersandRepair.repair(decoded) ?? decoded
+        var document = data
+        if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
+        if !encoding.isWide, let repaired = AmpersandRepair.repair(document) { document = repaired }
         document.withUnsafeBytes { buffer in
             var offset = 0
             repeat {
@@ -46,6 +47,15 @@ public enum FeedParser {
             throw NotAFeed.explain(data, rootElement: builder.unrecognisedRoot, warnings: builder.feed.warnings)
         }
         return builder.finish()
+    }
+}
+
+extension FeedParser {
+    /// The URL relative links in a fetched document resolve against: its `Content-Location` (itself relative to
+    /// the URL the body came from), else that URL.
+    public static func documentURL(fetchedFrom url: URL?, contentLocation: String?) -> URL? {
+        guard let contentLocation, let location = URL(string: contentLocation, relativeTo: url) else { return url }
+        return location.absoluteURL
     }
 }
 
@@ -71,18 +81,43 @@ public struct FeedParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { message }
 }
 
-/// Chooses the encoding libxml2 must use when the HTTP charset overrides the document (RFC 7303 §3: a BOM
-/// wins, then the `charset` parameter, then the XML declaration).
-enum DocumentEncoding {
-    static func override(for data: Data, contentType: String?) -> String? {
-        guard let contentType, let charset = charset(in: contentType) else { return nil }
+/// The document's encoding, decided once in RFC 7303 §3's order: a byte-order mark, then the HTTP `charset`,
+/// then the XML declaration, else UTF-8. The byte-level repairs and libxml2 all follow this one decision.
+struct DocumentEncoding {
+    /// Lower-cased encoding name.
+    let name: String
+    /// The encoding libxml2 must be told to use, when it would otherwise follow the document's own declaration.
+    let libxml2Override: String?
+    /// UTF-16 or UTF-32: byte scans for `&`, `<` or UTF-8 sequences do not apply.
+    let isWide: Bool
+
+    var isUTF8: Bool { name == "utf-8" || name == "utf8" }
+
+    init(_ data: Data, contentType: String?) {
         let prefix = [UInt8](data.prefix(4))
-        if prefix.starts(with: [0xEF, 0xBB, 0xBF]) || prefix.starts(with: [0xFE, 0xFF]) || prefix.starts(with: [0xFF, 0xFE]) {
-            return nil
+        let bom: String?
+        if prefix.starts(with: [0xEF, 0xBB, 0xBF]) {
+            bom = "utf-8"
+        } else if prefix.starts(with: [0xFE, 0xFF]) || prefix.starts(with: [0xFF, 0xFE]) {
+            bom = "utf-16"
+        } else {
+            bom = nil
         }
-        return charset
+        isWide = bom == "utf-16" || (prefix.count >= 2 && prefix.contains(0))
+        let httpCharset = contentType.flatMap(Self.charset(in:))?.lowercased()
+        if let bom {
+            name = bom
+            libxml2Override = nil
+        } else if let httpCharset {
+            name = httpCharset
+            libxml2Override = httpCharset
+        } else {
+            name = isWide ? "utf-16" : Self.declaredEncoding(data) ?? "utf-8"
+            libxml2Override = nil
+        }
     }
 
+    /// The `charset` parameter of a Content-Type header.
     static func charset(in contentType: String) -> String? {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
@@ -91,5 +126,16 @@ enum DocumentEncoding {
             return value.isEmpty ? nil : value
         }
         return nil
+    }
+
+    /// The `encoding` of the XML declaration, lower-cased.
+    private static func declaredEncoding(_ data: Data) -> String? {
+        let head = String(decoding: data.prefix(256), as: UTF8.self).lowercased()
+        guard head.hasPrefix("<?xml") || head.drop(while: \.isWhitespace).hasPrefix("<?xml"),
+            let declarationEnd = head.range(of: "?>"), let range = head.range(of: "encoding=")
+        else { return nil }
+        guard range.upperBound < declarationEnd.lowerBound else { return nil }
+        let value = head[range.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
+        return value.isEmpty ? nil : String(value)
     }
 }

@@ -7,10 +7,9 @@ import Foundation
 /// number of continuation bytes 0x80–0xBF, each seen as its Latin-1 or windows-1252 character encoded in UTF-8.
 /// Such runs do not occur in real text, so correct characters elsewhere in the document are never touched.
 enum MojibakeRepair {
-    /// A repaired copy of `data`, or nil when it holds no double-encoded sequence or is not UTF-8.
+    /// A repaired copy of `data` (which must be UTF-8), or nil when it holds no double-encoded sequence.
     static func repair(_ data: Data) -> Data? {
-        guard isUTF8Document(data) else { return nil }
-        return data.withUnsafeBytes { raw -> Data? in
+        data.withUnsafeBytes { raw -> Data? in
             let bytes = raw.bindMemory(to: UInt8.self)
             var output: Data?
             var copied = 0
@@ -74,14 +73,4 @@ enum MojibakeRepair {
         ]
         return characters.map { ($0.0, Array(String($0.1).utf8)) }
     }()
-
-    /// True when the document is UTF-8 by its declaration, or declares nothing and has no UTF-16/32 BOM.
-    private static func isUTF8Document(_ data: Data) -> Bool {
-        let head = data.prefix(256)
-        if head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE]) || head.prefix(4).contains(0) { return false }
-        let text = String(decoding: head, as: UTF8.self).lowercased()
-        guard let range = text.range(of: "encoding=") else { return true }
-        let value = text[range.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
-        return value == "utf-8" || value == "utf8"
-    }
 }

@@ -34,41 +34,29 @@ struct HTMLPage {
         let head = String(decoding: data.prefix(2048), as: UTF8.self).lowercased()
         isHTML = head.contains("<html") || head.contains("<!doctype html") || head.contains("<head") || head.contains("<body")
         guard isHTML else { return }
-        let options = Int32(
-            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                | HTML_PARSE_NONET.rawValue)
-        let document = data.withUnsafeBytes { buffer in
-            htmlReadMemory(buffer.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(buffer.count), nil, nil, options)
-        }
-        guard let document else { return }
-        defer { xmlFreeDoc(document) }
-        var stack: [xmlNodePtr] = []
-        var node = document.pointee.children
-        while true {
-            while let current = node {
-                if current.pointee.type == XML_ELEMENT_NODE, let namePointer = current.pointee.name {
-                    let name = String(cString: namePointer).lowercased()
-                    if name == "title", title == nil, let text = xmlNodeGetContent(current) {
-                        title = PlainText.collapseWhitespace(String(cString: text))
-                        clibxml2_free(text)
-                    } else if name == "link" {
-                        inspectLink(current, baseURL: baseURL)
-                    } else if name == "body" {
-                        node = nil
-                        stack.removeAll()
-                        break
+        var page = self
+        _ = data.withUnsafeBytes { bytes in
+            HTMLTree.withDocument(bytes, encoding: nil, fragment: false) { document in
+                HTMLTree.walk(document.pointee.children) { node in
+                    switch HTMLTree.elementName(node) {
+                    case "title" where page.title == nil:
+                        if let text = xmlNodeGetContent(node) {
+                            page.title = PlainText.collapseWhitespace(String(cString: text))
+                            clibxml2_free(text)
+                        }
+                        return .skipChildren
+                    case "link":
+                        page.inspectLink(node, baseURL: baseURL)
+                        return .skipChildren
+                    case "body":
+                        return .stop
+                    default:
+                        return .descend
                     }
                 }
-                if current.pointee.type == XML_ELEMENT_NODE, current.pointee.children != nil {
-                    stack.append(current)
-                    node = current.pointee.children
-                } else {
-                    node = current.pointee.next
-                }
             }
-            guard let parent = stack.popLast() else { break }
-            node = parent.pointee.next
         }
+        self = page
     }
 
     private mutating func inspectLink(_ node: xmlNodePtr, baseURL: URL?) {

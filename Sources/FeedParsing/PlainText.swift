@@ -15,21 +15,16 @@ public enum PlainText {
     /// by line breaks, whitespace collapsed within lines.
     public static func fromHTML(_ html: String) -> String {
         guard looksLikeHTML(html) else { return collapseLines(html) }
-        var utf8 = Array(html.utf8)
+        let utf8 = Array(html.utf8)
         guard !utf8.isEmpty else { return "" }
-        let options = Int32(
-            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue | HTML_PARSE_COMPACT.rawValue)
-        let document = utf8.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", options)
-            }
-        }
-        guard let document else { return collapseLines(html) }
-        defer { xmlFreeDoc(document) }
         var output: [UInt8] = []
         output.reserveCapacity(utf8.count)
-        appendText(of: document.pointee.children, to: &output)
+        let parsed = utf8.withUnsafeBytes { bytes in
+            HTMLTree.withDocument(bytes, encoding: "UTF-8", fragment: true) { document in
+                appendText(of: document.pointee.children, to: &output)
+            }
+        }
+        guard parsed != nil else { return collapseLines(html) }
         return collapseLines(String(decoding: output, as: UTF8.self))
     }
 
@@ -62,37 +57,25 @@ public enum PlainText {
     ]
     private static let hiddenElements: Set<String> = ["script", "style", "applet", "noscript", "template", "head"]
 
-    /// Depth-first walk with an explicit stack, so deeply nested markup cannot overflow the call stack.
+    /// Appends the text of the nodes from `first` on; block elements start and end a line.
     private static func appendText(of first: xmlNodePtr?, to output: inout [UInt8]) {
-        var stack: [xmlNodePtr] = []
-        var node = first
-        while true {
-            while let current = node {
-                var descend = false
-                switch current.pointee.type {
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let content = current.pointee.content {
-                        output.append(contentsOf: UnsafeBufferPointer(start: content, count: strlen(content)))
-                    }
-                case XML_ELEMENT_NODE:
-                    let name = current.pointee.name.map { String(cString: $0).lowercased() } ?? ""
-                    if hiddenElements.contains(name) { break }
-                    if blockElements.contains(name) { output.append(0x0A) }
-                    descend = current.pointee.children != nil
-                default:
-                    break
+        HTMLTree.walk(first) { node in
+            switch node.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = node.pointee.content {
+                    output.append(contentsOf: UnsafeBufferPointer(start: content, count: strlen(content)))
                 }
-                if descend {
-                    stack.append(current)
-                    node = current.pointee.children
-                } else {
-                    node = current.pointee.next
-                }
+                return .skipChildren
+            case XML_ELEMENT_NODE:
+                let name = HTMLTree.elementName(node) ?? ""
+                if hiddenElements.contains(name) { return .skipChildren }
+                if blockElements.contains(name) { output.append(0x0A) }
+                return .descend
+            default:
+                return .skipChildren
             }
-            guard let parent = stack.popLast() else { break }
-            let name = parent.pointee.name.map { String(cString: $0).lowercased() } ?? ""
-            if blockElements.contains(name) { output.append(0x0A) }
-            node = parent.pointee.next
+        } leave: { node in
+            if blockElements.contains(HTMLTree.elementName(node) ?? "") { output.append(0x0A) }
         }
     }
 

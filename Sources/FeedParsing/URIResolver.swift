@@ -1,10 +1,12 @@
+import FeedModel
+
 /// Resolves relative references against a base URI (RFC 3986 §5.2), on strings, so that IRIs with non-ASCII
 /// characters resolve too (Foundation's URL refuses them).
 enum URIResolver {
     /// `reference` made absolute against `base`; `reference` unchanged when it is already absolute or `base`
     /// is not an absolute URI.
     static func resolve(_ reference: String, against base: String?) -> String {
-        let reference = reference.trimmingSpaces()
+        let reference = reference.trimmingWhitespace()
         guard let base, let baseParts = URIParts(base), baseParts.scheme != nil else { return reference }
         if reference.isEmpty { return base.split(separator: "#", maxSplits: 1).first.map(String.init) ?? base }
         guard let ref = URIParts(reference) else { return reference }
@@ -108,15 +110,6 @@ private struct URIParts {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
-    }
-}
-
 /// Makes the `href` and `src` attributes in an HTML fragment absolute.
 enum HTMLLinks {
     static func absolutize(_ html: String, base: String?) -> String {
@@ -141,13 +134,15 @@ enum HTMLLinks {
                 continue
             }
             // An attribute name starts after whitespace.
-            if isSpace(byte), let (nameEnd, valueStart, valueEnd, quote) = linkAttribute(in: bytes, after: index) {
+            if isSpace(byte), let (valueStart, valueEnd, quoted) = linkAttribute(in: bytes, after: index) {
                 output.append(contentsOf: bytes[index..<valueStart])
                 let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
                 output.append(contentsOf: URIResolver.resolve(value, against: base).utf8)
                 index = valueEnd
-                if quote != nil { output.append(bytes[index]); index += 1 }
-                _ = nameEnd
+                if quoted {
+                    output.append(bytes[index])
+                    index += 1
+                }
                 continue
             }
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
@@ -172,15 +167,15 @@ enum HTMLLinks {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    /// After whitespace at `start`: if an `href`/`src` attribute follows, the range of its value.
-    private static func linkAttribute(in bytes: [UInt8], after start: Int) -> (Int, Int, Int, UInt8?)? {
+    /// After whitespace at `start`: if an `href`/`src` attribute follows, the range of its value and whether it
+    /// is quoted (the closing quote is then at the end of the range).
+    private static func linkAttribute(in bytes: [UInt8], after start: Int) -> (Int, Int, Bool)? {
         var index = start
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         let nameStart = index
         while index < bytes.count, (bytes[index] | 0x20) >= 97, (bytes[index] | 0x20) <= 122 { index += 1 }
         let name = String(decoding: bytes[nameStart..<index], as: UTF8.self).lowercased()
         guard name == "href" || name == "src" else { return nil }
-        let nameEnd = index
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return nil }
         index += 1
@@ -192,11 +187,11 @@ enum HTMLLinks {
             var end = valueStart
             while end < bytes.count, bytes[end] != quote { end += 1 }
             guard end < bytes.count else { return nil }
-            return (nameEnd, valueStart, end, quote)
+            return (valueStart, end, true)
         }
         let valueStart = index
         var end = index
         while end < bytes.count, !isSpace(bytes[end]), bytes[end] != UInt8(ascii: ">") { end += 1 }
-        return (nameEnd, valueStart, end, nil)
+        return (valueStart, end, false)
     }
 }

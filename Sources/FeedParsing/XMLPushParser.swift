@@ -43,7 +43,6 @@ final class XMLPushParser {
         let context = xmlCreatePushParserCtxt(&handler, nil, nil, 0, nil)
         self.context = context
         guard let context else { return }
-        context.pointee._private = Unmanaged.passUnretained(self).toOpaque()
         context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue
             | XML_PARSE_HUGE.rawValue | XML_PARSE_NOWARNING.rawValue)

@@ -118,13 +118,16 @@ public final class FeedStore: Sendable {
         }
     }
 
-    /// Every feed with its polling state and entry count, in id order.
-    public func feeds(subscribedOnly: Bool = false) throws(StoreError) -> [StoredFeed] {
+    /// Every feed with its polling state, in id order.
+    /// - Parameter countingEntries: fill in `entryCount` (one count per feed: for display, not for the poll loop,
+    ///   which leaves it 0).
+    public func feeds(subscribedOnly: Bool = false, countingEntries: Bool = true) throws(StoreError) -> [StoredFeed] {
         try read { db in
+            let count = countingEntries ? "(SELECT COUNT(*) FROM entry WHERE entry.feed_id = feed.id)" : "0"
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT feed.*, (SELECT COUNT(*) FROM entry WHERE entry.feed_id = feed.id) AS entry_count
+                    SELECT feed.*, \(count) AS entry_count
                     FROM feed \(subscribedOnly ? "WHERE subscribed = 1" : "") ORDER BY id
                     """)
             return rows.map(Self.feed(from:))

@@ -35,10 +35,9 @@ struct ParseCommand: AsyncParsableCommand {
         {
             for (name, value) in object { headers[name.lowercased()] = value as? String }
         }
-        var documentURL = (url ?? environment["FEEDCONF_URL"]).flatMap { URL(string: $0) }
-        if let location = headers["content-location"], let resolved = URL(string: location, relativeTo: documentURL) {
-            documentURL = resolved.absoluteURL
-        }
+        let documentURL = FeedParser.documentURL(
+            fetchedFrom: (url ?? environment["FEEDCONF_URL"]).flatMap { URL(string: $0) },
+            contentLocation: headers["content-location"])
         let type = contentType ?? environment["FEEDCONF_CONTENT_TYPE"] ?? headers["content-type"]
         do {
             let feed = try FeedParser.parse(

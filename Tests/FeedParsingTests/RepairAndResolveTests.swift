@@ -11,10 +11,14 @@ import Testing
         #expect(try FeedParser.parse(broken).title == "Köln ’ ok")
     }
 
-    @Test func correctTextIsLeftAlone() {
+    @Test func correctTextIsLeftAlone() throws {
         #expect(MojibakeRepair.repair(Data("<rss><channel><title>Köln Ã ’ €</title></channel></rss>".utf8)) == nil)
-        let latin1 = Data("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss/>".utf8) + Data([0xC3, 0x83, 0xC2, 0xB6])
-        #expect(MojibakeRepair.repair(latin1) == nil, "only UTF-8 documents are repaired")
+        let latin1 = Data("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>".utf8)
+            + Data([0xC3, 0x83, 0xC2, 0xB6]) + Data("</title></channel></rss>".utf8)
+        #expect(!DocumentEncoding(latin1, contentType: nil).isUTF8, "only UTF-8 documents are repaired")
+        #expect(try FeedParser.parse(latin1).title == "\u{C3}\u{83}\u{C2}\u{B6}", "Latin-1 bytes read as Latin-1")
+        #expect(DocumentEncoding(Data("<rss/>".utf8), contentType: "text/xml; charset=UTF-8").isUTF8)
+        #expect(DocumentEncoding(Data([0xFF, 0xFE, 0x3C, 0x00]), contentType: "text/xml; charset=utf-8").isWide)
     }
 
     /// RFC 3986 §5.4's examples, plus IRIs.
