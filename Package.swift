@@ -8,6 +8,7 @@ import PackageDescription
 //   FeedConfig   -> FeedModel, Yams          Feeds.yaml loading and validation
 //   FeedParsing  -> FeedModel, CLibXML2      bytes -> ParsedFeed (the only libxml2 user)
 //   FeedFetching -> FeedModel, CCurl         the only network code (the only libcurl user)
+//   FeedScheduling -> FeedModel              pure polling rules: intervals, backoff, hints, moves, host pauses
 //   FeedStore    -> FeedModel, GRDB          the only SQL
 //   FeedDaemon   -> all of the above         polling orchestration, signals, logging
 //   TidingsCLI   -> FeedStore, FeedConfig, FeedParsing
@@ -42,6 +43,7 @@ let package = Package(
             dependencies: ["FeedModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .target(name: "FeedParsing", dependencies: ["FeedModel", "CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "FeedScheduling", dependencies: ["FeedModel"], swiftSettings: swiftSettings),
         .target(name: "FeedFetching", dependencies: ["FeedModel", "CCurl"], swiftSettings: swiftSettings),
         .target(
             name: "FeedStore",
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "FeedDaemon",
             dependencies: [
-                "FeedModel", "FeedConfig", "FeedParsing", "FeedFetching", "FeedStore",
+                "FeedModel", "FeedConfig", "FeedParsing", "FeedFetching", "FeedScheduling", "FeedStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -78,7 +80,15 @@ let package = Package(
         .testTarget(name: "FeedConfigTests", dependencies: ["FeedConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedFetchingTests", dependencies: ["FeedFetching", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedSchedulingTests", dependencies: ["FeedScheduling"], swiftSettings: swiftSettings),
         .testTarget(name: "FeedStoreTests", dependencies: ["FeedStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeedDaemonTests",
+            dependencies: [
+                "FeedDaemon", "FeedConfig", "FeedFetching", "FeedModel", "FeedStore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["TestSupport", "tidingsd", "tidings"], swiftSettings: swiftSettings),
     ],

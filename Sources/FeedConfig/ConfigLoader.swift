@@ -124,7 +124,8 @@ private struct ConfigReader {
             throw error(at: node, "a feed must be a mapping with a 'url' key, not '\(scalar.string)'; write '- url: \(scalar.string)'")
         }
         let mapping = try self.mapping(node, what: "a feed", expected: "a mapping with at least 'url'")
-        try rejectUnknownKeys(in: mapping, allowed: ["url", "title", "tags", "interval", "enabled"], section: "in a feed")
+        try rejectUnknownKeys(
+            in: mapping, allowed: ["url", "title", "tags", "interval", "enabled", "headers", "auth"], section: "in a feed")
         guard let urlNode = mapping["url"] else {
             throw error(at: node, "feed has no 'url'; every feed needs 'url: https://…'")
         }
@@ -145,7 +146,72 @@ private struct ConfigReader {
             }
             feed.enabled = flag
         }
+        if let value = mapping["headers"], !isNull(value) {
+            feed.headers = try headers(value)
+        }
+        if let value = mapping["auth"], !isNull(value) {
+            feed.auth = try basicAuth(value)
+        }
         return feed
+    }
+
+    /// `headers: {Name: value, Other: {env: VAR}}`.
+    private func headers(_ node: Node) throws(ConfigError) -> [RequestHeader] {
+        let mapping = try self.mapping(node, what: "'headers'", expected: "a mapping of header names to values")
+        var headers: [RequestHeader] = []
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? ""
+            let tokenCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-.^_`|~"))
+            guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.isASCII && tokenCharacters.contains($0) }) else {
+                throw error(at: key, "header name '\(name)' is not a valid HTTP header name (letters, digits and -)")
+            }
+            let reserved = ["host", "content-length", "if-none-match", "if-modified-since", "authorization", "accept-encoding"]
+            if reserved.contains(name.lowercased()) {
+                throw error(
+                    at: key,
+                    "header '\(name)' is set by Tidings itself\(name.lowercased() == "authorization" ? "; use 'auth:' for basic authentication" : "")")
+            }
+            if case .scalar(let scalar) = value {
+                guard !scalar.string.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                    throw error(at: value, "the value of header '\(name)' must be one line")
+                }
+                headers.append(RequestHeader(name: name, value: .literal(scalar.string)))
+            } else {
+                headers.append(RequestHeader(name: name, value: .secret(try secret(value, key: "headers.\(name)"))))
+            }
+        }
+        return headers
+    }
+
+    /// `auth: {username: alice, password: {env: VAR} | {file: PATH}}`.
+    private func basicAuth(_ node: Node) throws(ConfigError) -> BasicAuth {
+        let mapping = try self.mapping(node, what: "'auth'", expected: "a mapping with 'username' and 'password'")
+        try rejectUnknownKeys(in: mapping, allowed: ["username", "password"], section: "in 'auth'")
+        guard let userNode = mapping["username"] else { throw error(at: node, "'auth' needs a 'username'") }
+        let username = try nonEmptyString(userNode, key: "username")
+        guard !username.contains(":") else { throw error(at: userNode, "a basic-auth username cannot contain ':'") }
+        guard let passwordNode = mapping["password"] else {
+            throw error(at: node, "'auth' needs a 'password': {env: VARIABLE} or {file: /path/to/file}")
+        }
+        return BasicAuth(username: username, password: try secret(passwordNode, key: "password"))
+    }
+
+    /// `{env: NAME}` or `{file: PATH}`; a literal secret is refused so that Feeds.yaml can be shared.
+    private func secret(_ node: Node, key: String) throws(ConfigError) -> SecretReference {
+        guard case .mapping(let mapping) = node else {
+            throw error(
+                at: node,
+                "'\(key)' must refer to the secret, not contain it: write {env: VARIABLE} or {file: /path/to/file} "
+                    + "(Feeds.yaml is often shared or world-readable)")
+        }
+        try rejectUnknownKeys(in: mapping, allowed: ["env", "file"], section: "in '\(key)'")
+        guard mapping.count == 1 else { throw error(at: node, "'\(key)' takes exactly one of 'env' or 'file'") }
+        if let name = mapping["env"] {
+            return .environment(try nonEmptyString(name, key: "env"))
+        }
+        let path = try nonEmptyString(mapping["file"]!, key: "file")
+        guard path.hasPrefix("/") else { throw error(at: mapping["file"]!, "secret file '\(path)' must be an absolute path") }
+        return .file(path)
     }
 
     private func feedURL(_ node: Node) throws(ConfigError) -> String {

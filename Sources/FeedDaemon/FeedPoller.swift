@@ -2,6 +2,7 @@ public import FeedConfig
 public import FeedFetching
 import FeedModel
 import FeedParsing
+import FeedScheduling
 public import FeedStore
 public import Foundation
 
@@ -16,7 +17,13 @@ public struct PollOutcome: Sendable {
     public var milliseconds: Int
     /// Why the poll failed, nil on success.
     public var error: String?
+    /// Something the user should know that is not a failure (moved feed, unchanged body, host pause).
+    public var notes: [String]
     public var warnings: [String]
+    /// Not fetched: the host asked to be left alone until later.
+    public var deferred: Bool = false
+    /// The failure was put down to this machine being offline and not counted against the feed.
+    public var offline: Bool = false
 
     public var succeeded: Bool { error == nil }
 }
@@ -25,85 +32,131 @@ public struct PollOutcome: Sendable {
 public struct FeedPoller: Sendable {
     let fetcher: FeedFetcher
     let store: FeedStore
-    let schedule: PollSchedule
+    let environment: PollingEnvironment
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
 
-    public init(
-        fetcher: FeedFetcher, store: FeedStore, schedule: PollSchedule = PollSchedule(),
+    init(
+        fetcher: FeedFetcher, store: FeedStore, environment: PollingEnvironment,
         now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.fetcher = fetcher
         self.store = store
-        self.schedule = schedule
+        self.environment = environment
         self.now = now
         self.random = random
     }
 
-    /// Polls `feed` (whose stored state is `state`) under `configuration`'s defaults.
+    /// Polls `subscription` (whose stored row is `stored`) under `configuration`'s defaults.
     public func poll(
-        _ subscription: FeedSubscription, state: StoredFeed, configuration: FeedConfiguration
+        _ subscription: FeedSubscription, stored: StoredFeed, configuration: FeedConfiguration
     ) async -> PollOutcome {
         let defaults = configuration.defaults
-        let request = FetchRequest(
-            url: subscription.url, etag: state.etag, lastModified: state.lastModified, userAgent: defaults.userAgent,
+        let settings = PollSettings(
+            intervalSeconds: configuration.interval(of: subscription),
+            minimumIntervalSeconds: defaults.minimumIntervalSeconds)
+        let pollURL = stored.state.movedTo ?? subscription.url
+        let host = URLComponents(string: pollURL)?.host?.lowercased() ?? ""
+        var outcome = PollOutcome(
+            feedURL: subscription.url, feedTitle: subscription.title ?? stored.title, status: nil, newEntries: 0,
+            updatedEntries: 0, milliseconds: 0, error: nil, notes: [], warnings: [])
+        let startedAt = now()
+
+        if let resume = environment.resumeDate(for: host, now: startedAt) {
+            // The host asked for a pause (Retry-After): do not contact it, come back when it said.
+            var state = stored.state
+            state.nextPollAt = resume.addingTimeInterval(60 * random())
+            outcome.deferred = true
+            outcome.notes.append("not polled: \(host) asked to wait until \(Self.timestamp(resume))")
+            await save(FetchRecord(feedID: stored.id, state: state), into: &outcome)
+            return outcome
+        }
+
+        var request = FetchRequest(
+            url: pollURL, userAgent: defaults.userAgent,
             limits: FetchLimits(
                 maxBodyBytes: defaults.maxBodyBytes, connectTimeoutSeconds: defaults.connectTimeoutSeconds,
                 totalTimeoutSeconds: defaults.timeoutSeconds, maxRedirects: defaults.maxRedirects))
-        let interval = configuration.interval(of: subscription)
-        var outcome = PollOutcome(
-            feedURL: subscription.url, feedTitle: subscription.title ?? state.title, status: nil, newEntries: 0,
-            updatedEntries: 0, milliseconds: 0, error: nil, warnings: [])
+        let validators = PollPolicy.validators(for: stored.state, now: startedAt, settings: settings)
+        request.etag = validators.etag
+        request.lastModified = validators.lastModified
+        let forgotValidators = validators.etag == nil && validators.lastModified == nil
+            && (stored.state.etag != nil || stored.state.lastModified != nil)
+        if forgotValidators { outcome.notes.append("asked without validators after a long run of 304s") }
 
-        let started = ContinuousClock.now
-        let result = await fetcher.fetch(request)
-        let elapsed = started.duration(to: .now).components
-        outcome.milliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
-        if case .failure(let error) = result, error.kind == .cancelled {
-            outcome.error = "cancelled"
-            return outcome
-        }
-        let polledAt = now()
-        var record = FetchRecord(feedID: state.id, polledAt: polledAt, status: nil, nextPollAt: polledAt)
-        switch result {
-        case .failure(let error):
-            outcome.error = error.message
-            record.error = error.message
-        case .success(let response):
-            outcome.status = response.status
-            record.status = response.status
-            switch response.status {
-            case 304:
-                record.etag = response.etag
-                record.lastModified = response.lastModified
-            case 200...299:
-                let base = FeedParser.documentURL(
-                    fetchedFrom: URL(string: response.effectiveURL), contentLocation: response.contentLocation)
-                do {
-                    let parsed = try FeedParser.parse(
-                        response.body, documentURL: base, contentType: response.contentType,
-                        contentLanguage: response.headers["content-language"])
-                    record.etag = response.etag
-                    record.lastModified = response.lastModified
-                    record.feedTitle = parsed.title
-                    record.siteLink = parsed.link
-                    record.entries = parsed.entries.map(EntryInput.init(parsed:))
-                    outcome.feedTitle = outcome.feedTitle ?? parsed.title
-                    outcome.warnings = parsed.warnings.prefix(3).map(\.description)
-                } catch {
-                    record.error = "HTTP \(response.status) but \(error.message)"
-                    outcome.error = record.error
+        var observation: PollObservation
+        var hostPause: HostPause?
+        var parsedFeed: ParsedFeed?
+        do {
+            try Self.applySecrets(of: subscription, to: &request)
+            let started = ContinuousClock.now
+            let result = await fetcher.fetch(request)
+            let elapsed = started.duration(to: .now).components
+            outcome.milliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
+            let finishedAt = now()
+            switch result {
+            case .failure(let error) where error.kind == .cancelled:
+                outcome.error = "cancelled"
+                return outcome
+            case .failure(let error):
+                environment.record(host: host, reachable: !error.isNetworkUnavailable, at: finishedAt)
+                if error.isNetworkUnavailable, environment.looksOffline(excluding: host, now: finishedAt) {
+                    outcome.offline = true
+                    observation = PollObservation(
+                        outcome: .offline(
+                            message: "\(error.message); every other host is unreachable too, so this machine looks "
+                                + "offline (not counted against the feed)"))
+                } else {
+                    observation = PollObservation(outcome: .failed(message: error.message))
                 }
-            default:
-                let reason = HTTPStatusText.reason(response.status)
-                record.error = "HTTP \(response.status)\(reason.isEmpty ? "" : " \(reason)")"
-                outcome.error = record.error
+            case .success(let response):
+                environment.record(host: host, reachable: true, at: finishedAt)
+                outcome.status = response.status
+                (observation, parsedFeed) = Self.observe(
+                    response, previous: stored.state, forgotValidators: forgotValidators, now: finishedAt)
+                if let redirect = observation.permanentRedirect, redirect == pollURL { observation.permanentRedirect = nil }
+                if let retryAfter = observation.retryAfter, [429, 503].contains(response.status), retryAfter > finishedAt {
+                    let until = min(retryAfter, finishedAt.addingTimeInterval(settings.maximumBackoffSeconds))
+                    environment.pause(host, until: until)
+                    hostPause = HostPause(host: host, until: until, reason: "HTTP \(response.status) with Retry-After")
+                    outcome.notes.append("\(host) asked to wait until \(Self.timestamp(until)); its other feeds wait too")
+                }
             }
+        } catch {
+            observation = PollObservation(outcome: .failed(message: "\(error)"))
         }
-        let failures = record.error == nil ? 0 : state.consecutiveFailures + 1
-        record.nextPollAt = schedule.nextPoll(
-            after: polledAt, intervalSeconds: interval, consecutiveFailures: failures, randomUnit: random())
+
+        let state = PollPolicy.apply(observation, to: stored.state, now: now(), settings: settings, randomUnit: random())
+        switch observation.outcome {
+        case .failed(let message), .offline(let message), .gone(let message):
+            outcome.error = message
+        case .fetched(_, let unchanged, _, _):
+            if unchanged { outcome.notes.append("body unchanged (same hash): not parsed again") }
+        case .notModified:
+            break
+        }
+        if let candidate = state.redirectCandidate {
+            outcome.notes.append(
+                "permanently redirected to \(candidate) (\(state.redirectSeenCount) polls so far; the new URL is used "
+                    + "after \(settings.moveConfirmationPolls) polls over \(Int(settings.moveConfirmationSeconds / 86400)) days)")
+        }
+        if let moved = state.movedTo, moved != stored.state.movedTo {
+            outcome.notes.append("moved permanently to \(moved): now polled there; update Feeds.yaml")
+        }
+        var record = FetchRecord(feedID: stored.id, state: state, hostPause: hostPause)
+        if let parsedFeed {
+            record.feedTitle = parsedFeed.title
+            record.siteLink = parsedFeed.link
+            record.entries = parsedFeed.entries.map(EntryInput.init(parsed:))
+            outcome.feedTitle = outcome.feedTitle ?? parsedFeed.title
+            outcome.warnings = parsedFeed.warnings.prefix(3).map(\.description)
+        }
+        await save(record, into: &outcome)
+        return outcome
+    }
+
+    private func save(_ record: FetchRecord, into outcome: inout PollOutcome) async {
         do {
             let summary = try await store.record(record)
             outcome.newEntries = summary.newEntries
@@ -111,7 +164,71 @@ public struct FeedPoller: Sendable {
         } catch {
             outcome.error = "could not save: \(error)"
         }
-        return outcome
+    }
+
+    /// Turns a response into what the schedule needs, parsing the body when it is new.
+    static func observe(_ response: FetchResponse, previous: FeedPollState, forgotValidators: Bool, now: Date)
+        -> (PollObservation, ParsedFeed?)
+    {
+        var observation = PollObservation(
+            outcome: .notModified, status: response.status, etag: response.etag, lastModified: response.lastModified,
+            maxAgeSeconds: HTTPCacheHeaders.maxAgeSeconds(response.headers, now: now),
+            retryAfter: HTTPCacheHeaders.retryAfter(response.headers, now: now),
+            permanentRedirect: response.permanentRedirectTarget)
+        switch response.status {
+        case 304:
+            return (observation, nil)
+        case 200...299:
+            let hash = FNV1a64.hexDigest(bytes: response.body)
+            if hash == previous.bodyHash, previous.lastError == nil {
+                observation.outcome = .fetched(bodyHash: hash, unchanged: true, hints: nil, entryDates: [])
+                return (observation, nil)
+            }
+            let base = FeedParser.documentURL(
+                fetchedFrom: URL(string: response.effectiveURL), contentLocation: response.contentLocation)
+            do {
+                let parsed = try FeedParser.parse(
+                    response.body, documentURL: base, contentType: response.contentType,
+                    contentLanguage: response.headers["content-language"])
+                let dates = parsed.entries.compactMap { $0.published ?? $0.updated }
+                observation.outcome = .fetched(
+                    bodyHash: hash, unchanged: false, hints: parsed.pollingHints, entryDates: dates)
+                return (observation, parsed)
+            } catch {
+                observation.outcome = .failed(message: "HTTP \(response.status) but \(error.message)")
+                return (observation, nil)
+            }
+        case 410:
+            observation.outcome = .gone(
+                message: "HTTP 410 Gone: the publisher removed this feed, so it is no longer polled; remove it from "
+                    + "Feeds.yaml")
+            return (observation, nil)
+        default:
+            let reason = HTTPStatusText.reason(response.status)
+            var message = "HTTP \(response.status)\(reason.isEmpty ? "" : " \(reason)")"
+            if let retryAfter = observation.retryAfter, retryAfter > now {
+                message += " (Retry-After: \(timestamp(retryAfter)))"
+            }
+            observation.outcome = .failed(message: message)
+            return (observation, nil)
+        }
+    }
+
+    /// Adds the feed's extra headers and credentials, reading secrets now (never logging them).
+    static func applySecrets(of subscription: FeedSubscription, to request: inout FetchRequest) throws(SecretError) {
+        for header in subscription.headers {
+            switch header.value {
+            case .literal(let value): request.extraHeaders.append((header.name, value))
+            case .secret(let reference): request.extraHeaders.append((header.name, try reference.resolve()))
+            }
+        }
+        if let auth = subscription.auth {
+            request.credentials = BasicCredentials(username: auth.username, password: try auth.password.resolve())
+        }
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 }
 

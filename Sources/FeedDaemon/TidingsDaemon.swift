@@ -57,13 +57,14 @@ public struct TidingsDaemon: Sendable {
             "tidingsd \(TidingsVersion.current): \(configuration.enabledFeeds.count) feeds from \(options.configPath), store \(options.databasePath)")
         let fetcher = FeedFetcher()
         defer { fetcher.shutdown() }
+        let environment = PollingEnvironment(pauses: (try? store.hostPauses()) ?? [:])
         let cycle = PollCycle(
-            poller: FeedPoller(fetcher: fetcher, store: store), store: store, feedIDs: feedIDs,
-            configuration: configuration, logger: logger)
+            poller: FeedPoller(fetcher: fetcher, store: store, environment: environment), store: store,
+            feedIDs: feedIDs, configuration: configuration, logger: logger)
 
         if options.once {
             let outcomes = await cycle.pollAll(dueOnly: false)
-            let failed = outcomes.filter { !$0.succeeded }.count
+            let failed = outcomes.filter { !$0.succeeded && !$0.deferred }.count
             logger.info("polled \(outcomes.count) feeds once: \(outcomes.count - failed) ok, \(failed) failed")
             return failed == 0 ? 0 : 1
         }
@@ -102,13 +103,15 @@ struct PollCycle: Sendable {
         }
         let now = Date()
         let due = configuration.enabledFeeds.compactMap { subscription -> (FeedSubscription, StoredFeed)? in
-            guard let id = feedIDs[subscription.url], let state = states[id] else { return nil }
-            if dueOnly, let next = state.nextPollAt, next > now { return nil }
-            return (subscription, state)
+            guard let id = feedIDs[subscription.url], let stored = states[id] else { return nil }
+            // A feed the publisher removed (410) stays visible with its reason but is not polled.
+            if stored.state.disabledReason != nil { return nil }
+            if dueOnly, let next = stored.state.nextPollAt, next > now { return nil }
+            return (subscription, stored)
         }
         return await withTaskGroup(of: PollOutcome.self) { group in
-            for (subscription, state) in due {
-                group.addTask { await poller.poll(subscription, state: state, configuration: configuration) }
+            for (subscription, stored) in due {
+                group.addTask { await poller.poll(subscription, stored: stored, configuration: configuration) }
             }
             var outcomes: [PollOutcome] = []
             for await outcome in group {
@@ -123,19 +126,25 @@ struct PollCycle: Sendable {
     func nextDueDate() -> Date? {
         guard let feeds = try? store.feeds(subscribedOnly: true, countingEntries: false) else { return nil }
         let enabled = Set(configuration.enabledFeeds.compactMap { feedIDs[$0.url] })
-        return feeds.filter { enabled.contains($0.id) }.compactMap(\.nextPollAt).min()
+        return feeds.filter { enabled.contains($0.id) && $0.state.disabledReason == nil }
+            .compactMap(\.state.nextPollAt).min()
     }
 
     private func log(_ outcome: PollOutcome) {
         let name = outcome.feedTitle.map { "\($0) <\(outcome.feedURL)>" } ?? "<\(outcome.feedURL)>"
         let status = outcome.status.map(String.init) ?? "-"
-        if let error = outcome.error {
+        let notes = outcome.notes.isEmpty ? "" : " (\(outcome.notes.joined(separator: "; ")))"
+        if outcome.deferred {
+            logger.info("\(name): \(outcome.notes.joined(separator: "; "))")
+        } else if let error = outcome.error {
             if error == "cancelled" { return }
-            logger.error("\(name): status \(status), error: \(error), \(outcome.milliseconds) ms")
+            let line = "\(name): status \(status), error: \(error), \(outcome.milliseconds) ms\(notes)"
+            if outcome.offline { logger.warning("\(line)") } else { logger.error("\(line)") }
         } else {
             var line = "\(name): status \(status), \(outcome.newEntries) new"
             if outcome.updatedEntries > 0 { line += ", \(outcome.updatedEntries) updated" }
             line += ", \(outcome.milliseconds) ms"
+            line += notes
             if !outcome.warnings.isEmpty { line += " (warnings: \(outcome.warnings.joined(separator: "; ")))" }
             logger.info("\(line)")
         }

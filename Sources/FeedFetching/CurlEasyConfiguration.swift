@@ -29,6 +29,12 @@ enum CurlEasyConfiguration {
         if request.url.lowercased().hasPrefix("https:") { _ = ccurl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1) }
         _ = ccurl_easy_setopt_string(easy, CURLOPT_USERAGENT, request.userAgent)
         _ = ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        if let credentials = request.credentials {
+            // Basic only, and (libcurl's default) only to the host first asked: a redirect elsewhere goes without.
+            _ = ccurl_easy_setopt_long(easy, CURLOPT_HTTPAUTH, 1)  // CURLAUTH_BASIC (a macro Swift cannot import)
+            _ = ccurl_easy_setopt_string(easy, CURLOPT_USERNAME, credentials.username)
+            _ = ccurl_easy_setopt_string(easy, CURLOPT_PASSWORD, credentials.password)
+        }
 
         var headers: [String] = ["Accept: \(acceptHeader)"]
         if let etag = request.etag, !etag.isEmpty { headers.append("If-None-Match: \(etag)") }

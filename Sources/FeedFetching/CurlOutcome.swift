@@ -23,10 +23,11 @@ enum CurlOutcome {
         case CURLE_OK:
             var status = 0
             _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-            return .success(
-                FetchResponse(
-                    status: status, effectiveURL: effectiveURL, redirectCount: redirects, headers: transfer.headers,
-                    body: transfer.body))
+            var response = FetchResponse(
+                status: status, effectiveURL: effectiveURL, redirectCount: redirects, headers: transfer.headers,
+                body: transfer.body)
+            response.redirectStatuses = Array(transfer.statuses.dropLast().filter { (300..<400).contains($0) })
+            return .success(response)
         case CURLE_WRITE_ERROR where transfer.bodyLimitExceeded, CURLE_FILESIZE_EXCEEDED:
             return failure(
                 .bodyTooLarge,

@@ -11,10 +11,12 @@ public struct FetchRequest: Sendable, Equatable {
     public var limits: FetchLimits
     /// Extra request headers (name, value), e.g. from per-feed settings.
     public var extraHeaders: [(String, String)]
+    /// HTTP basic authentication; libcurl sends it to the original host only, never to a redirect's.
+    public var credentials: BasicCredentials?
 
     public init(
         url: String, etag: String? = nil, lastModified: String? = nil, userAgent: String,
-        limits: FetchLimits = FetchLimits(), extraHeaders: [(String, String)] = []
+        limits: FetchLimits = FetchLimits(), extraHeaders: [(String, String)] = [], credentials: BasicCredentials? = nil
     ) {
         self.url = url
         self.etag = etag
@@ -22,13 +24,27 @@ public struct FetchRequest: Sendable, Equatable {
         self.userAgent = userAgent
         self.limits = limits
         self.extraHeaders = extraHeaders
+        self.credentials = credentials
     }
 
     public static func == (lhs: FetchRequest, rhs: FetchRequest) -> Bool {
         lhs.url == rhs.url && lhs.etag == rhs.etag && lhs.lastModified == rhs.lastModified
-            && lhs.userAgent == rhs.userAgent && lhs.limits == rhs.limits
+            && lhs.userAgent == rhs.userAgent && lhs.limits == rhs.limits && lhs.credentials == rhs.credentials
             && lhs.extraHeaders.map { "\($0.0): \($0.1)" } == rhs.extraHeaders.map { "\($0.0): \($0.1)" }
     }
+}
+
+/// A user name and password for HTTP basic authentication. Its description never shows the password.
+public struct BasicCredentials: Sendable, Equatable, CustomStringConvertible {
+    public var username: String
+    public var password: String
+
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    public var description: String { "\(username):(hidden)" }
 }
 
 /// Bounds on one fetch. Each has its own error when exceeded.
@@ -62,6 +78,8 @@ public struct FetchResponse: Sendable {
     /// The URL the body came from, after redirects.
     public var effectiveURL: String
     public var redirectCount: Int
+    /// The status of each redirect response followed, in order (e.g. [301, 302]).
+    public var redirectStatuses: [Int] = []
     /// Response headers of the final response; names lower-cased, last value wins.
     public var headers: [String: String]
     public var body: Data
@@ -80,6 +98,13 @@ public struct FetchResponse: Sendable {
     public var lastModified: String? { headers["last-modified"] }
     public var contentType: String? { headers["content-type"] }
     public var contentLocation: String? { headers["content-location"] }
+
+    /// Where the feed now lives when every redirect followed was permanent (301/308); nil otherwise.
+    /// A temporary redirect (302/303/307) anywhere in the chain says the original URL stays right.
+    public var permanentRedirectTarget: String? {
+        guard !redirectStatuses.isEmpty, redirectStatuses.allSatisfy({ $0 == 301 || $0 == 308 }) else { return nil }
+        return effectiveURL
+    }
 }
 
 /// A fetch that produced no HTTP response: connection, DNS, timeout, size, redirect or protocol trouble.

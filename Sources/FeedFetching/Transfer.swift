@@ -13,6 +13,8 @@ final class Transfer: @unchecked Sendable {
     var headerList: UnsafeMutablePointer<curl_slist>?
     var body = Data()
     var headers: [String: String] = [:]
+    /// Status of every response received (redirects, then the final one); 1xx interim responses excluded.
+    var statuses: [Int] = []
     var bodyLimitExceeded = false
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -46,6 +48,8 @@ final class Transfer: @unchecked Sendable {
     func receiveHeader(_ line: String) {
         if line.hasPrefix("HTTP/") {
             headers.removeAll()
+            let parts = line.split(separator: " ", maxSplits: 2)
+            if parts.count >= 2, let status = Int(parts[1]), status >= 200 { statuses.append(status) }
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }

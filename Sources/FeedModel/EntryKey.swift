@@ -21,6 +21,12 @@ public enum FNV1a64 {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// The hash of `bytes` as 16 lowercase hex digits.
+    public static func hexDigest<Bytes: Sequence>(bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let hex = String(hash(bytes), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
     /// The hash of a byte sequence.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -23,6 +23,8 @@ public struct ParsedFeed: Sendable, Equatable {
     public var entries: [ParsedEntry]
     /// Problems the parser recovered from (malformed markup, unparseable dates), with their line.
     public var warnings: [ParseWarning]
+    /// What the feed says about how often to poll it.
+    public var pollingHints = PollingHints()
 
     public init(
         format: FeedFormat, title: String? = nil, link: String? = nil, subtitle: String? = nil,
@@ -132,5 +134,54 @@ public struct ParseWarning: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         if let line { return "line \(line): \(message)" }
         return message
+    }
+}
+
+/// What a feed says about how often it should be polled: RSS `<ttl>`, `<skipHours>`, `<skipDays>` and the RSS 1.0
+/// syndication module's `sy:updatePeriod` / `sy:updateFrequency`.
+public struct PollingHints: Sendable, Equatable, Codable {
+    /// RSS `ttl`: minutes a copy may be cached.
+    public var ttlMinutes: Int?
+    /// `sy:updatePeriod`: hourly, daily, weekly, monthly or yearly.
+    public var updatePeriod: String?
+    /// `sy:updateFrequency`: updates per period (default 1).
+    public var updateFrequency: Int?
+    /// Hours (0–23, GMT) in which the feed asks not to be polled.
+    public var skipHours: [Int] = []
+    /// Days (1 = Sunday … 7 = Saturday) in which the feed asks not to be polled.
+    public var skipDays: [Int] = []
+
+    public init(
+        ttlMinutes: Int? = nil, updatePeriod: String? = nil, updateFrequency: Int? = nil, skipHours: [Int] = [],
+        skipDays: [Int] = []
+    ) {
+        self.ttlMinutes = ttlMinutes
+        self.updatePeriod = updatePeriod
+        self.updateFrequency = updateFrequency
+        self.skipHours = skipHours
+        self.skipDays = skipDays
+    }
+
+    /// The shortest sensible interval the feed asks for, in seconds: the larger of `ttl` and
+    /// period ÷ frequency; nil when it says nothing.
+    public var minimumIntervalSeconds: Double? {
+        var seconds: [Double] = []
+        if let ttlMinutes, ttlMinutes > 0 { seconds.append(Double(ttlMinutes) * 60) }
+        if let period = updatePeriod.flatMap(Self.periodSeconds) {
+            seconds.append(period / Double(max(updateFrequency ?? 1, 1)))
+        }
+        return seconds.max()
+    }
+
+    /// Seconds in a `sy:updatePeriod`, nil for an unknown name.
+    public static func periodSeconds(_ name: String) -> Double? {
+        switch name.lowercased() {
+        case "hourly": return 3600
+        case "daily": return 86400
+        case "weekly": return 7 * 86400
+        case "monthly": return 30 * 86400
+        case "yearly": return 365 * 86400
+        default: return nil
+        }
     }
 }

@@ -49,7 +49,7 @@ struct Capture {
 
     mutating func appendText(_ text: UnsafeBufferPointer<UInt8>, depth: Int) {
         // Plain fields (ids, dates, categories) keep only their own text, not that of stray children.
-        if !field.keepsMarkup, depth != self.depth { return }
+        if !field.keepsMarkup, !field.gathersChildText, depth != self.depth { return }
         guard isXHTML || hasChildElements else {
             bytes.append(contentsOf: text)
             return
@@ -71,7 +71,10 @@ struct Capture {
     }
 
     mutating func appendStartTag(name: String, namespace: XMLNamespace, attributes: [XMLAttribute], depth: Int) {
-        guard field.keepsMarkup else { return }
+        guard field.keepsMarkup else {
+            if field.gathersChildText { bytes.append(UInt8(ascii: " ")) }
+            return
+        }
         if isXHTML, wrapperDepth == nil, !hasChildElements, depth == self.depth + 1, name == "div",
             String(decoding: bytes, as: UTF8.self).allSatisfy(\.isWhitespace)
         {

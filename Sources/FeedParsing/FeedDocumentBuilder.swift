@@ -312,6 +312,8 @@ final class FeedDocumentBuilder: XMLEventReceiver {
                 let language = raw.trimmingWhitespace()
                 if !language.isEmpty { feed.language = language }
             }
+        case .ttl, .skipHours, .skipDays, .updatePeriod, .updateFrequency:
+            if !inEntry { feed.pollingHints.read(capture.field, text: raw) }
         case .enclosure, .atomCategory, .mediaContent, .mediaThumbnail, .ignored:
             break
         }

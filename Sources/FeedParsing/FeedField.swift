@@ -4,6 +4,8 @@ enum Field: Equatable {
     case author, authorName, authorEmail, category, language
     case atomLink, enclosure, atomCategory
     case mediaContent, mediaThumbnail, mediaTitle, mediaDescription
+    /// Polling hints of the channel: RSS `ttl`, `skipHours`, `skipDays`, `sy:updatePeriod`, `sy:updateFrequency`.
+    case ttl, skipHours, skipDays, updatePeriod, updateFrequency
     /// Captured to keep its text out of the parent, then dropped (e.g. Atom author `uri`).
     case ignored
 
@@ -22,6 +24,9 @@ enum Field: Equatable {
             case "category": self = .category
             case "language": self = .language
             case "enclosure": self = .enclosure
+            case "ttl": self = .ttl
+            case "skipHours": self = .skipHours
+            case "skipDays": self = .skipDays
             default: return nil
             }
         case .atom10, .atom03:
@@ -63,6 +68,12 @@ enum Field: Equatable {
             case "subtitle": self = .subtitle
             default: return nil
             }
+        case .syndication:
+            switch name {
+            case "updatePeriod": self = .updatePeriod
+            case "updateFrequency": self = .updateFrequency
+            default: return nil
+            }
         case .xhtml:
             guard name == "body" else { return nil }
             self = .content
@@ -102,6 +113,9 @@ enum Field: Equatable {
         default: return false
         }
     }
+
+    /// Fields made of child elements whose texts are gathered, space-separated (`<skipHours><hour>1</hour>…`).
+    var gathersChildText: Bool { self == .skipHours || self == .skipDays }
 
     /// Which summary source wins when several exist: description over itunes:summary over media:description.
     var summaryRank: Int {

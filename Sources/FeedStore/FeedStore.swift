@@ -1,4 +1,5 @@
-import Foundation
+public import FeedModel
+public import Foundation
 import GRDB
 
 /// The local store: one SQLite file in WAL mode, written by the daemon and read by any number of CLI processes
@@ -72,21 +73,34 @@ public final class FeedStore: Sendable {
     @discardableResult
     public func record(_ fetch: FetchRecord) async throws(StoreError) -> FetchRecordSummary {
         try await write { db in
+            let state = fetch.state
             try db.execute(
                 sql: """
-                    UPDATE feed SET last_polled_at = ?, last_status = ?, last_error = ?, next_poll_at = ?,
-                        etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                        title = COALESCE(?, title), site_link = COALESCE(?, site_link),
-                        consecutive_failures = CASE WHEN ? IS NULL THEN 0 ELSE consecutive_failures + 1 END
+                    UPDATE feed SET etag = ?, last_modified = ?, last_status = ?, last_error = ?, last_polled_at = ?,
+                        last_success_at = ?, next_poll_at = ?, consecutive_failures = ?, not_modified_since = ?,
+                        body_hash = ?, moved_to = ?, redirect_candidate = ?, redirect_first_seen = ?,
+                        redirect_seen_count = ?, disabled_reason = ?, hint_interval = ?, skip_hours = ?, skip_days = ?,
+                        posting_interval = ?, title = COALESCE(?, title), site_link = COALESCE(?, site_link)
                     WHERE id = ?
                     """,
                 arguments: [
-                    fetch.polledAt.timeIntervalSince1970, fetch.status, fetch.error,
-                    fetch.nextPollAt.timeIntervalSince1970, fetch.etag, fetch.lastModified, fetch.feedTitle,
-                    fetch.siteLink, fetch.error, fetch.feedID,
+                    state.etag, state.lastModified, state.lastStatus, state.lastError, Self.seconds(state.lastPolledAt),
+                    Self.seconds(state.lastSuccessAt), Self.seconds(state.nextPollAt), state.consecutiveFailures,
+                    Self.seconds(state.notModifiedSince), state.bodyHash, state.movedTo, state.redirectCandidate,
+                    Self.seconds(state.redirectFirstSeen), state.redirectSeenCount, state.disabledReason,
+                    state.hintIntervalSeconds, Self.list(state.skipHours), Self.list(state.skipDays),
+                    state.postingIntervalSeconds, fetch.feedTitle, fetch.siteLink, fetch.feedID,
                 ])
+            if let pause = fetch.hostPause {
+                try db.execute(
+                    sql: """
+                        INSERT INTO host_pause (host, until, reason) VALUES (?, ?, ?)
+                        ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until), reason = excluded.reason
+                        """,
+                    arguments: [pause.host.lowercased(), pause.until.timeIntervalSince1970, pause.reason])
+            }
             var summary = FetchRecordSummary(newEntries: 0, updatedEntries: 0)
-            let now = fetch.polledAt.timeIntervalSince1970
+            let now = (state.lastPolledAt ?? Date()).timeIntervalSince1970
             for entry in fetch.entries {
                 let values: [(any DatabaseValueConvertible)?] = [
                     entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
@@ -115,6 +129,17 @@ public final class FeedStore: Sendable {
                 if db.changesCount > 0 { summary.updatedEntries += 1 }
             }
             return summary
+        }
+    }
+
+    /// Hosts that asked not to be contacted before a date still in the future of `now`.
+    public func hostPauses(now: Date = Date()) throws(StoreError) -> [String: Date] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT host, until FROM host_pause WHERE until > ?", arguments: [now.timeIntervalSince1970])
+            return Dictionary(uniqueKeysWithValues: rows.map { (row: Row) in
+                (row["host"] as String, Date(timeIntervalSince1970: row["until"]))
+            })
         }
     }
 
@@ -160,12 +185,35 @@ public final class FeedStore: Sendable {
     // MARK: - Rows
 
     private static func feed(from row: Row) -> StoredFeed {
-        StoredFeed(
+        var state = FeedPollState()
+        state.etag = row["etag"]
+        state.lastModified = row["last_modified"]
+        state.lastStatus = row["last_status"]
+        state.lastError = row["last_error"]
+        state.lastPolledAt = date(row["last_polled_at"])
+        state.lastSuccessAt = date(row["last_success_at"])
+        state.nextPollAt = date(row["next_poll_at"])
+        state.consecutiveFailures = row["consecutive_failures"]
+        state.notModifiedSince = date(row["not_modified_since"])
+        state.bodyHash = row["body_hash"]
+        state.movedTo = row["moved_to"]
+        state.redirectCandidate = row["redirect_candidate"]
+        state.redirectFirstSeen = date(row["redirect_first_seen"])
+        state.redirectSeenCount = row["redirect_seen_count"]
+        state.disabledReason = row["disabled_reason"]
+        state.hintIntervalSeconds = row["hint_interval"]
+        state.skipHours = numbers(row["skip_hours"])
+        state.skipDays = numbers(row["skip_days"])
+        state.postingIntervalSeconds = row["posting_interval"]
+        return StoredFeed(
             id: row["id"], url: row["url"], title: row["configured_title"] ?? row["title"], siteLink: row["site_link"],
-            subscribed: row["subscribed"], etag: row["etag"], lastModified: row["last_modified"],
-            lastStatus: row["last_status"], lastError: row["last_error"], lastPolledAt: date(row["last_polled_at"]),
-            nextPollAt: date(row["next_poll_at"]), consecutiveFailures: row["consecutive_failures"],
-            entryCount: row["entry_count"])
+            subscribed: row["subscribed"], entryCount: row["entry_count"], state: state)
+    }
+
+    private static func list(_ numbers: [Int]) -> String { numbers.map(String.init).joined(separator: ",") }
+
+    private static func numbers(_ text: String?) -> [Int] {
+        (text ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
     private static func entry(from row: Row) -> StoredEntry {
@@ -175,6 +223,8 @@ public final class FeedStore: Sendable {
             published: date(row["published"]), updated: date(row["updated"]),
             firstSeen: date(row["first_seen"]) ?? Date(timeIntervalSince1970: 0))
     }
+
+    private static func seconds(_ date: Date?) -> Double? { date?.timeIntervalSince1970 }
 
     private static func date(_ seconds: Double?) -> Date? {
         seconds.map { Date(timeIntervalSince1970: $0) }

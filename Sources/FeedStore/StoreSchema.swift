@@ -40,6 +40,28 @@ enum StoreSchema {
                     CREATE INDEX entry_first_seen ON entry(first_seen);
                     """)
         }
+        migrator.registerMigration("v2-poll-state") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE feed ADD COLUMN last_success_at REAL;
+                    ALTER TABLE feed ADD COLUMN not_modified_since REAL;
+                    ALTER TABLE feed ADD COLUMN body_hash TEXT;
+                    ALTER TABLE feed ADD COLUMN moved_to TEXT;
+                    ALTER TABLE feed ADD COLUMN redirect_candidate TEXT;
+                    ALTER TABLE feed ADD COLUMN redirect_first_seen REAL;
+                    ALTER TABLE feed ADD COLUMN redirect_seen_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE feed ADD COLUMN disabled_reason TEXT;
+                    ALTER TABLE feed ADD COLUMN hint_interval REAL;
+                    ALTER TABLE feed ADD COLUMN skip_hours TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE feed ADD COLUMN skip_days TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE feed ADD COLUMN posting_interval REAL;
+                    CREATE TABLE host_pause (
+                        host TEXT PRIMARY KEY,
+                        until REAL NOT NULL,
+                        reason TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -1,22 +1,18 @@
+public import FeedModel
 public import Foundation
 
 /// A feed as the store knows it: identity, the user's settings, and its polling state.
 public struct StoredFeed: Sendable, Equatable, Codable {
     public var id: Int64
+    /// The URL as configured in Feeds.yaml (the feed's identity; `state.movedTo` is where it is polled once moved).
     public var url: String
     /// The title: the user's, else the feed's own, else nil.
     public var title: String?
     public var siteLink: String?
     /// False once the feed is no longer in Feeds.yaml; its entries are kept.
     public var subscribed: Bool
-    public var etag: String?
-    public var lastModified: String?
-    public var lastStatus: Int?
-    public var lastError: String?
-    public var lastPolledAt: Date?
-    public var nextPollAt: Date?
-    public var consecutiveFailures: Int
     public var entryCount: Int
+    public var state: FeedPollState
 }
 
 /// One entry as stored.
@@ -67,34 +63,38 @@ public struct EntryInput: Sendable, Equatable {
 /// Everything one fetch of one feed changes, written in a single transaction.
 public struct FetchRecord: Sendable, Equatable {
     public var feedID: Int64
-    public var polledAt: Date
-    /// HTTP status, nil when no response arrived.
-    public var status: Int?
-    /// The failure, nil on success (200 parsed, or 304).
-    public var error: String?
-    public var etag: String?
-    public var lastModified: String?
-    public var nextPollAt: Date
+    /// The feed's complete polling state after this fetch (validators, errors, schedule, moves).
+    public var state: FeedPollState
     /// The feed's own title and site link, when the body was parsed.
     public var feedTitle: String?
     public var siteLink: String?
     public var entries: [EntryInput]
+    /// A host that asked to be left alone until a date (429/503 Retry-After).
+    public var hostPause: HostPause?
 
     public init(
-        feedID: Int64, polledAt: Date, status: Int?, error: String? = nil, etag: String? = nil,
-        lastModified: String? = nil, nextPollAt: Date, feedTitle: String? = nil, siteLink: String? = nil,
-        entries: [EntryInput] = []
+        feedID: Int64, state: FeedPollState, feedTitle: String? = nil, siteLink: String? = nil,
+        entries: [EntryInput] = [], hostPause: HostPause? = nil
     ) {
         self.feedID = feedID
-        self.polledAt = polledAt
-        self.status = status
-        self.error = error
-        self.etag = etag
-        self.lastModified = lastModified
-        self.nextPollAt = nextPollAt
+        self.state = state
         self.feedTitle = feedTitle
         self.siteLink = siteLink
         self.entries = entries
+        self.hostPause = hostPause
+    }
+}
+
+/// A host's request not to be contacted before a date.
+public struct HostPause: Sendable, Equatable {
+    public var host: String
+    public var until: Date
+    public var reason: String
+
+    public init(host: String, until: Date, reason: String) {
+        self.host = host
+        self.until = until
+        self.reason = reason
     }
 }
 

@@ -27,7 +27,7 @@ struct FeedsListCommand: AsyncParsableCommand {
             let feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
             let feeds = try feedStore.feeds(subscribedOnly: !all)
             if json {
-                print(try JSONOutput.encode(feeds))
+                print(try JSONOutput.encode(feeds.map(FeedJSON.init)))
             } else {
                 print(FeedTable.render(feeds, now: Date()), terminator: "")
             }
@@ -41,17 +41,70 @@ enum FeedTable {
     static func render(_ feeds: [StoredFeed], now: Date) -> String {
         var rows: [[String]] = [["STATUS", "ENTRIES", "POLLED", "TITLE", "URL"]]
         for feed in feeds {
-            let status: String
-            if let error = feed.lastError {
+            let state = feed.state
+            var status: String
+            if let reason = state.disabledReason {
+                status = "disabled: " + TextTable.truncate(reason, to: 40)
+            } else if let error = state.lastError {
                 status = "error: " + TextTable.truncate(error, to: 40)
             } else {
-                status = feed.lastStatus.map { "\($0)" } ?? "never"
+                status = state.lastStatus.map { "\($0)" } ?? "never"
+            }
+            var url = feed.url
+            if let moved = state.movedTo {
+                url += " (moved to \(moved): update Feeds.yaml)"
+            } else if let candidate = state.redirectCandidate {
+                url += " (redirects permanently to \(candidate))"
             }
             rows.append([
-                status, "\(feed.entryCount)", feed.lastPolledAt.map { RelativeTime.describe($0, now: now) } ?? "-",
-                TextTable.truncate(feed.title ?? "", to: 30), feed.url,
+                status, "\(feed.entryCount)", state.lastPolledAt.map { RelativeTime.describe($0, now: now) } ?? "-",
+                TextTable.truncate(feed.title ?? "", to: 30), url,
             ])
         }
         return TextTable.render(rows)
+    }
+}
+
+/// The stable JSON shape of one feed in `tidings feeds --json` (snake_case keys, ISO 8601 dates).
+struct FeedJSON: Encodable {
+    var id: Int64
+    var url: String
+    var title: String?
+    var siteLink: String?
+    var subscribed: Bool
+    var entryCount: Int
+    /// ok, failing, disabled or never-polled.
+    var health: String
+    var lastStatus: Int?
+    var lastError: String?
+    var lastPolledAt: Date?
+    var lastSuccessAt: Date?
+    var nextPollAt: Date?
+    var consecutiveFailures: Int
+    /// Where the feed is polled since a confirmed permanent redirect; update Feeds.yaml to it.
+    var movedTo: String?
+    /// A permanent redirect seen but not yet confirmed.
+    var redirectCandidate: String?
+    var disabledReason: String?
+
+    init(_ feed: StoredFeed) {
+        let state = feed.state
+        id = feed.id
+        url = feed.url
+        title = feed.title
+        siteLink = feed.siteLink
+        subscribed = feed.subscribed
+        entryCount = feed.entryCount
+        health = state.disabledReason != nil ? "disabled"
+            : state.lastError != nil ? "failing" : state.lastPolledAt == nil ? "never-polled" : "ok"
+        lastStatus = state.lastStatus
+        lastError = state.lastError
+        lastPolledAt = state.lastPolledAt
+        lastSuccessAt = state.lastSuccessAt
+        nextPollAt = state.nextPollAt
+        consecutiveFailures = state.consecutiveFailures
+        movedTo = state.movedTo
+        redirectCandidate = state.redirectCandidate
+        disabledReason = state.disabledReason
     }
 }

@@ -37,13 +37,35 @@ import Testing
         #expect(configuration.interval(of: configuration.feeds[1]) == 3600)
     }
 
+    @Test func readsHeadersAndAuthAsSecretReferences() throws {
+        let text = """
+            feeds:
+              - url: https://private.example/feed
+                headers:
+                  X-Api-Key: {env: PRIVATE_KEY}
+                  Accept-Language: en
+                auth:
+                  username: alice
+                  password: {file: /etc/tidings/alice.pass}
+            """
+        let feed = try #require(try ConfigLoader.parse(text, path: "Feeds.yaml").feeds.first)
+        #expect(feed.headers == [
+            RequestHeader(name: "X-Api-Key", value: .secret(.environment("PRIVATE_KEY"))),
+            RequestHeader(name: "Accept-Language", value: .literal("en")),
+        ])
+        #expect(feed.auth == BasicAuth(username: "alice", password: .file("/etc/tidings/alice.pass")))
+        #expect("\(feed.auth!.password)" == "file /etc/tidings/alice.pass")
+        #expect(throws: SecretError.self) { try SecretReference.environment("X").resolve(environment: [:]) }
+        #expect(try SecretReference.environment("X").resolve(environment: ["X": "v"]) == "v")
+    }
+
     @Test func emptyFileIsAnEmptyConfiguration() throws {
         #expect(try ConfigLoader.parse("# nothing yet\n", path: "Feeds.yaml") == FeedConfiguration())
     }
 
     /// Each kind of mistake gets its own message, pointing at the line and column of the offending node.
     @Test(arguments: [
-        ("feeds:\n  - url: https://a.example/x\n    titel: A\n", "Feeds.yaml:3:5: unknown key 'titel' in a feed; expected one of: url, title, tags, interval, enabled (did you mean 'title'?)"),
+        ("feeds:\n  - url: https://a.example/x\n    titel: A\n", "Feeds.yaml:3:5: unknown key 'titel' in a feed; expected one of: url, title, tags, interval, enabled, headers, auth (did you mean 'title'?)"),
         ("feeds:\n  - url: https://a.example/x\n  - url: https://a.example/x\n", "Feeds.yaml:3:5: duplicate feed 'https://a.example/x': already listed on line 2"),
         ("feeds:\n  - url: ftp://a.example/x\n", "Feeds.yaml:2:10: url 'ftp://a.example/x' uses 'ftp'; only http:// and https:// feeds are supported"),
         ("feeds:\n  - url: https://a.example/x\n    interval: 5x\n", "Feeds.yaml:3:15: interval '5x' is not a duration; expected e.g. 90s, 30m, 2h or 1d"),
@@ -59,6 +81,12 @@ import Testing
         ("feeds:\n  - url: https://a.example/x\n    url: https://b.example/y\n", "Feeds.yaml:2:5: duplicate key 'url'; each key may appear once in a mapping"),
         ("feeds:\n  - url: \"https://a.example/x\n", "Feeds.yaml:3:1: not valid YAML: while scanning a quoted scalar: found unexpected end of stream"),
         ("feeds:\n  - url: https:///path-only\n", "Feeds.yaml:2:10: url 'https:///path-only' has no host; expected e.g. https://example.com/feed.xml"),
+        ("feeds:\n  - url: https://a.example/x\n    auth: {username: al, password: hunter2}\n", "Feeds.yaml:3:36: 'password' must refer to the secret, not contain it: write {env: VARIABLE} or {file: /path/to/file} (Feeds.yaml is often shared or world-readable)"),
+        ("feeds:\n  - url: https://a.example/x\n    auth: {username: al, password: {file: pw.txt}}\n", "Feeds.yaml:3:43: secret file 'pw.txt' must be an absolute path"),
+        ("feeds:\n  - url: https://a.example/x\n    auth: {password: {env: PW}}\n", "Feeds.yaml:3:11: 'auth' needs a 'username'"),
+        ("feeds:\n  - url: https://a.example/x\n    headers: {Authorization: Bearer x}\n", "Feeds.yaml:3:15: header 'Authorization' is set by Tidings itself; use 'auth:' for basic authentication"),
+        ("feeds:\n  - url: https://a.example/x\n    headers: {\"Bad Name\": x}\n", "Feeds.yaml:3:15: header name 'Bad Name' is not a valid HTTP header name (letters, digits and -)"),
+        ("feeds:\n  - url: https://a.example/x\n    headers: {X-Key: {env: A, file: /b}}\n", "Feeds.yaml:3:22: 'headers.X-Key' takes exactly one of 'env' or 'file'"),
     ])
     func rejectsWithSpecificMessage(_ text: String, _ expected: String) {
         #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, path: "Feeds.yaml") }

@@ -60,6 +60,35 @@ import Testing
         #expect(response.status == 200)
         #expect(response.redirectCount == 2)
         #expect(response.effectiveURL == server.baseURL + "/c")
+        #expect(response.redirectStatuses == [301, 302])
+        #expect(response.permanentRedirectTarget == nil, "a temporary hop means the old URL stays right")
+    }
+
+    @Test func permanentRedirectChainNamesItsTarget() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer { request in
+            switch request.path {
+            case "/a": return .init(status: 301, headers: [("Location", "/b")], text: "")
+            case "/b": return .init(status: 308, headers: [("Location", "/c")], text: "")
+            default: return .init(status: 200, body: body)
+            }
+        }
+        let response = try await fetcher.fetch(request(server.baseURL + "/a")).get()
+        #expect(response.redirectStatuses == [301, 308])
+        #expect(response.permanentRedirectTarget == server.baseURL + "/c")
+    }
+
+    @Test func sendsExtraHeadersAndBasicAuth() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer { _ in .init(status: 200, body: body) }
+        var authed = request(server.baseURL + "/private")
+        authed.extraHeaders = [("X-Api-Key", "k-123")]
+        authed.credentials = BasicCredentials(username: "alice", password: "s3cret")
+        #expect("\(authed.credentials!)" == "alice:(hidden)", "the password never reaches a log line")
+        _ = try await fetcher.fetch(authed).get()
+        let seen = try #require(server.requests.first)
+        #expect(seen.headers["x-api-key"] == "k-123")
+        #expect(seen.headers["authorization"] == "Basic " + Data("alice:s3cret".utf8).base64EncodedString())
     }
 
     @Test func redirectLoopIsBounded() async throws {

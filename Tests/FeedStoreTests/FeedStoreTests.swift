@@ -1,6 +1,21 @@
+import FeedModel
 import FeedStore
 import Foundation
 import Testing
+
+/// A poll state as the poller would hand it over.
+func pollState(
+    at polledAt: Date, status: Int?, error: String? = nil, etag: String? = nil, next: Date, failures: Int = 0
+) -> FeedPollState {
+    var state = FeedPollState()
+    state.lastPolledAt = polledAt
+    state.lastStatus = status
+    state.lastError = error
+    state.etag = etag
+    state.nextPollAt = next
+    state.consecutiveFailures = failures
+    return state
+}
 
 @Suite struct FeedStoreTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-store-\(UUID().uuidString)")
@@ -16,51 +31,76 @@ import Testing
             EntryInput(guid: "2", url: "https://a.example/2", title: "Two"),
         ]
         let first = try await store.record(
-            FetchRecord(feedID: feedID, polledAt: now, status: 200, etag: "\"v1\"", nextPollAt: now + 1800, entries: entries))
+            FetchRecord(feedID: feedID, state: pollState(at: now, status: 200, etag: "\"v1\"", next: now + 1800), entries: entries))
         #expect(first == FetchRecordSummary(newEntries: 2, updatedEntries: 0))
 
         let second = try await store.record(
-            FetchRecord(feedID: feedID, polledAt: now + 1800, status: 200, nextPollAt: now + 3600, entries: entries))
+            FetchRecord(feedID: feedID, state: pollState(at: now + 1800, status: 200, next: now + 3600), entries: entries))
         #expect(second == FetchRecordSummary(newEntries: 0, updatedEntries: 0))
 
         var edited = entries
         edited[0].title = "One (updated)"
         edited.append(EntryInput(guid: "3", title: "Three"))
         let third = try await store.record(
-            FetchRecord(feedID: feedID, polledAt: now + 3600, status: 200, nextPollAt: now + 5400, entries: edited))
+            FetchRecord(feedID: feedID, state: pollState(at: now + 3600, status: 200, next: now + 5400), entries: edited))
         #expect(third == FetchRecordSummary(newEntries: 1, updatedEntries: 1))
 
         #expect(try store.entryCount() == 3)
         let stored = try store.entries(feedURL: "https://a.example/feed", limit: 10)
         #expect(Set(stored.compactMap(\.title)) == ["One (updated)", "Two", "Three"])
         let feed = try #require(try store.feeds().first)
-        #expect(feed.etag == "\"v1\"", "validators survive a 200 without them")
+        #expect(feed.state.etag == nil, "a 200 without validators replaced the old ones")
         #expect(feed.entryCount == 3)
         #expect(feed.title == "A")
-        #expect(feed.nextPollAt == now + 5400)
+        #expect(feed.state.nextPollAt == now + 5400)
     }
 
     @Test func failuresCountUpAndResetOnSuccess() async throws {
         let store = try FeedStore(path: path)
         let feedID = try #require(try await store.syncSubscriptions([SubscriptionInput(url: "https://b.example/", title: nil)])["https://b.example/"])
         let now = Date()
-        try await store.record(FetchRecord(feedID: feedID, polledAt: now, status: nil, error: "could not connect", nextPollAt: now))
-        try await store.record(FetchRecord(feedID: feedID, polledAt: now, status: 500, error: "HTTP 500", nextPollAt: now))
+        try await store.record(FetchRecord(feedID: feedID, state: pollState(at: now, status: nil, error: "could not connect", next: now, failures: 1)))
+        try await store.record(FetchRecord(feedID: feedID, state: pollState(at: now, status: 500, error: "HTTP 500", next: now, failures: 2)))
         var feed = try #require(try store.feeds().first)
-        #expect(feed.consecutiveFailures == 2)
-        #expect(feed.lastError == "HTTP 500")
-        try await store.record(FetchRecord(feedID: feedID, polledAt: now, status: 304, nextPollAt: now))
+        #expect(feed.state.consecutiveFailures == 2)
+        #expect(feed.state.lastError == "HTTP 500")
+        try await store.record(FetchRecord(feedID: feedID, state: pollState(at: now, status: 304, next: now)))
         feed = try #require(try store.feeds().first)
-        #expect(feed.consecutiveFailures == 0)
-        #expect(feed.lastError == nil)
-        #expect(feed.lastStatus == 304)
+        #expect(feed.state.consecutiveFailures == 0)
+        #expect(feed.state.lastError == nil)
+        #expect(feed.state.lastStatus == 304)
+    }
+
+    @Test func everyPollStateFieldAndHostPauseRoundTrip() async throws {
+        let store = try FeedStore(path: path)
+        let feedID = try #require(try await store.syncSubscriptions([SubscriptionInput(url: "https://e.example/", title: nil)])["https://e.example/"])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var state = pollState(at: now, status: 301, error: nil, etag: "\"e\"", next: now + 600, failures: 0)
+        state.lastModified = "Fri, 15 Jan 2027 08:00:00 GMT"
+        state.lastSuccessAt = now
+        state.notModifiedSince = now - 86400
+        state.bodyHash = "0123456789abcdef"
+        state.movedTo = "https://e2.example/"
+        state.redirectCandidate = "https://e3.example/"
+        state.redirectFirstSeen = now - 3600
+        state.redirectSeenCount = 2
+        state.disabledReason = "HTTP 410 Gone"
+        state.hintIntervalSeconds = 7200
+        state.skipHours = [0, 1, 23]
+        state.skipDays = [1, 7]
+        state.postingIntervalSeconds = 1234.5
+        try await store.record(
+            FetchRecord(feedID: feedID, state: state, hostPause: HostPause(host: "E.example", until: now + 900, reason: "429")))
+        #expect(try store.feeds().first?.state == state)
+        #expect(try store.hostPauses(now: now) == ["e.example": now + 900])
+        #expect(try store.hostPauses(now: now + 901).isEmpty, "expired pauses are not reported")
     }
 
     @Test func unsubscribedFeedsKeepTheirEntries() async throws {
         let store = try FeedStore(path: path)
         let ids = try await store.syncSubscriptions([SubscriptionInput(url: "https://c.example/", title: nil)])
         try await store.record(
-            FetchRecord(feedID: ids["https://c.example/"]!, polledAt: Date(), status: 200, nextPollAt: Date(),
+            FetchRecord(feedID: ids["https://c.example/"]!, state: pollState(at: Date(), status: 200, next: Date()),
                         entries: [EntryInput(guid: "x", title: "X")]))
         _ = try await store.syncSubscriptions([])
         #expect(try store.feeds(subscribedOnly: true).isEmpty)
@@ -74,7 +114,7 @@ import Testing
         let reader = try FeedStore(path: path, readOnly: true)
         #expect(try reader.entryCount() == 0)
         try await writer.record(
-            FetchRecord(feedID: ids["https://d.example/"]!, polledAt: Date(), status: 200, nextPollAt: Date(),
+            FetchRecord(feedID: ids["https://d.example/"]!, state: pollState(at: Date(), status: 200, next: Date()),
                         entries: [EntryInput(guid: "y", title: "Y")]))
         #expect(try reader.entryCount() == 1)
     }
