@@ -72,7 +72,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "tidings", dependencies: ["TidingsCLI"], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "tidings-bench", dependencies: ["FeedModel", "FeedParsing"], swiftSettings: swiftSettings),
+            name: "tidings-bench", dependencies: ["FeedModel", "FeedParsing", "TestSupport"], swiftSettings: swiftSettings),
         // tidings-fuzz (Sources/tidings-fuzz) is added at the end when TIDINGS_FUZZ is set.
 
         .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),

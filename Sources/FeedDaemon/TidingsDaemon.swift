@@ -1,5 +1,6 @@
 import FeedConfig
 import FeedFetching
+import FeedScheduling
 import FeedStore
 import Foundation
 public import Logging
@@ -91,6 +92,8 @@ struct PollCycle: Sendable {
     let feedIDs: [String: Int64]
     let configuration: FeedConfiguration
     let logger: Logger
+    /// How many feeds are polled at once (fetch, parse and store).
+    var concurrentPolls = 48
 
     /// Polls every enabled feed (or only those due now) concurrently; the fetcher bounds concurrency.
     func pollAll(dueOnly: Bool) async -> [PollOutcome] {
@@ -102,21 +105,31 @@ struct PollCycle: Sendable {
             return []
         }
         let now = Date()
-        let due = configuration.enabledFeeds.compactMap { subscription -> (FeedSubscription, StoredFeed)? in
+        let enabled = configuration.enabledFeeds.compactMap { subscription -> (FeedSubscription, StoredFeed)? in
             guard let id = feedIDs[subscription.url], let stored = states[id] else { return nil }
             // A feed the publisher removed (410) stays visible with its reason but is not polled.
             if stored.state.disabledReason != nil { return nil }
             if dueOnly, let next = stored.state.nextPollAt, next > now { return nil }
             return (subscription, stored)
         }
+        let due = HostInterleaving.order(enabled) { feed in
+            URLComponents(string: feed.1.state.movedTo ?? feed.0.url)?.host?.lowercased() ?? ""
+        }
+        // A sliding window of polls: enough to keep the fetcher's connections busy, few enough that fetched
+        // bodies waiting to be parsed cannot pile up in memory.
         return await withTaskGroup(of: PollOutcome.self) { group in
-            for (subscription, stored) in due {
+            var pending = due.makeIterator()
+            func startNext() -> Bool {
+                guard let (subscription, stored) = pending.next() else { return false }
                 group.addTask { await poller.poll(subscription, stored: stored, configuration: configuration) }
+                return true
             }
+            for _ in 0..<max(concurrentPolls, 1) where !startNext() { break }
             var outcomes: [PollOutcome] = []
-            for await outcome in group {
+            while let outcome = await group.next() {
                 log(outcome)
                 outcomes.append(outcome)
+                _ = startNext()
             }
             return outcomes
         }

@@ -81,17 +81,33 @@ public enum PlainText {
 
     /// Collapses runs of spaces and tabs to one space, trims each line, and keeps at most one empty line.
     static func collapseLines(_ text: String) -> String {
-        var lines: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let collapsed = collapseWhitespace(String(line))
-            if collapsed.isEmpty {
-                if let last = lines.last, !last.isEmpty { lines.append("") }
-            } else {
-                lines.append(collapsed)
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            var line: [UInt8] = []
+            var blankLinePending = false
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                line.removeAll(keepingCapacity: true)
+                appendCollapsed(bytes, from: start, to: end, into: &line)
+                if line.isEmpty {
+                    // Runs of empty lines between text become one empty line; leading and trailing ones go.
+                    if !output.isEmpty { blankLinePending = true }
+                } else {
+                    if !output.isEmpty {
+                        output.append(0x0A)
+                        if blankLinePending { output.append(0x0A) }
+                    }
+                    blankLinePending = false
+                    output.append(contentsOf: line)
+                }
+                start = end + 1
             }
+            return String(decoding: output, as: UTF8.self)
         }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
     }
 
     /// One line: every whitespace run (including non-breaking spaces) becomes one space, ends trimmed.
@@ -102,39 +118,47 @@ public enum PlainText {
         return text.withUTF8 { bytes -> String in
             var output: [UInt8] = []
             output.reserveCapacity(bytes.count)
-            var pendingSpace = false
-            var index = 0
-            while index < bytes.count {
-                let width = whitespaceWidth(bytes, at: index)
-                if width > 0 {
-                    pendingSpace = !output.isEmpty
-                    index += width
-                    continue
-                }
-                if pendingSpace {
-                    output.append(0x20)
-                    pendingSpace = false
-                }
-                output.append(bytes[index])
-                index += 1
-            }
+            appendCollapsed(bytes, from: 0, to: bytes.count, into: &output)
             return String(decoding: output, as: UTF8.self)
         }
     }
 
+    /// Appends `bytes[start..<end]` with whitespace runs collapsed to one space and both ends trimmed.
+    private static func appendCollapsed(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into output: inout [UInt8]
+    ) {
+        let origin = output.count
+        var pendingSpace = false
+        var index = start
+        while index < end {
+            let width = whitespaceWidth(bytes, at: index, end: end)
+            if width > 0 {
+                pendingSpace = output.count > origin
+                index += width
+                continue
+            }
+            if pendingSpace {
+                output.append(0x20)
+                pendingSpace = false
+            }
+            output.append(bytes[index])
+            index += 1
+        }
+    }
+
     /// Byte length of the whitespace character at `index`, or 0.
-    private static func whitespaceWidth(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    private static func whitespaceWidth(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, end: Int) -> Int {
         let byte = bytes[index]
         if byte < 0x80 { return byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0 }
-        if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 || bytes[index + 1] == 0x85 { return 2 }
-        if byte == 0xE2, index + 2 < bytes.count {
+        if byte == 0xC2, index + 1 < end, bytes[index + 1] == 0xA0 || bytes[index + 1] == 0x85 { return 2 }
+        if byte == 0xE2, index + 2 < end {
             let second = bytes[index + 1], third = bytes[index + 2]
             if second == 0x80, (third >= 0x80 && third <= 0x8A) || third == 0xA8 || third == 0xA9 || third == 0xAF {
                 return 3
             }
             if second == 0x81, third == 0x9F { return 3 }
         }
-        if byte == 0xE3, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0x80 { return 3 }
+        if byte == 0xE3, index + 2 < end, bytes[index + 1] == 0x80, bytes[index + 2] == 0x80 { return 3 }
         return 0
     }
 }

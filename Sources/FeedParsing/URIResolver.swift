@@ -7,6 +7,8 @@ enum URIResolver {
     /// is not an absolute URI.
     static func resolve(_ reference: String, against base: String?) -> String {
         let reference = reference.trimmingWhitespace()
+        // Most links are absolute http(s) URLs already: nothing to parse.
+        if hasHTTPScheme(reference) { return reference }
         guard let base, let baseParts = URIParts(base), baseParts.scheme != nil else { return reference }
         if reference.isEmpty { return base.split(separator: "#", maxSplits: 1).first.map(String.init) ?? base }
         guard let ref = URIParts(reference) else { return reference }
@@ -33,6 +35,16 @@ enum URIResolver {
         }
         target.fragment = ref.fragment
         return target.text
+    }
+
+    private static func hasHTTPScheme(_ text: String) -> Bool {
+        var bytes = text.utf8.makeIterator()
+        for expected in "http".utf8 {
+            guard let byte = bytes.next(), byte | 0x20 == expected else { return false }
+        }
+        var next = bytes.next()
+        if next.map({ $0 | 0x20 }) == UInt8(ascii: "s") { next = bytes.next() }
+        return next == UInt8(ascii: ":")
     }
 
     private static func merge(base: URIParts, path: String) -> String {
@@ -75,28 +87,39 @@ private struct URIParts {
     init() {}
 
     init?(_ text: String) {
-        var rest = Substring(text)
-        if let hash = rest.firstIndex(of: "#") {
-            fragment = String(rest[rest.index(after: hash)...])
-            rest = rest[..<hash]
+        // Component boundaries are ASCII, so the UTF-8 view finds them without Character segmentation.
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        if let hash = utf8.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = String(text[utf8.index(after: hash)...])
+            end = hash
         }
-        if let question = rest.firstIndex(of: "?") {
-            query = String(rest[rest.index(after: question)...])
-            rest = rest[..<question]
+        if let question = utf8[start..<end].firstIndex(of: UInt8(ascii: "?")) {
+            query = String(text[utf8.index(after: question)..<end])
+            end = question
         }
-        if let colon = rest.firstIndex(of: ":"), let first = rest.first, first.isASCII, first.isLetter,
-            rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+        if let colon = utf8[start..<end].firstIndex(of: UInt8(ascii: ":")), colon > start,
+            Self.isLetter(utf8[start]), utf8[start..<colon].allSatisfy(Self.isSchemeByte)
         {
-            scheme = String(rest[..<colon])
-            rest = rest[rest.index(after: colon)...]
+            scheme = String(text[start..<colon])
+            start = utf8.index(after: colon)
         }
-        if rest.hasPrefix("//") {
-            rest = rest.dropFirst(2)
-            let end = rest.firstIndex(of: "/") ?? rest.endIndex
-            authority = String(rest[..<end])
-            rest = rest[end...]
+        let slash = UInt8(ascii: "/")
+        if utf8.distance(from: start, to: end) >= 2, utf8[start] == slash, utf8[utf8.index(after: start)] == slash {
+            start = utf8.index(start, offsetBy: 2)
+            let authorityEnd = utf8[start..<end].firstIndex(of: slash) ?? end
+            authority = String(text[start..<authorityEnd])
+            start = authorityEnd
         }
-        path = String(rest)
+        path = String(text[start..<end])
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 97 && (byte | 0x20) <= 122 }
+
+    private static func isSchemeByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= 48 && byte <= 57) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: ".")
     }
 
     var text: String {

@@ -48,3 +48,30 @@ public struct ConnectivityLedger: Sendable, Equatable {
             == rhs.lastOutcome.mapValues { "\($0.reachable)@\($0.at.timeIntervalSince1970)" }
     }
 }
+
+/// Orders work so that consecutive items go to different hosts (round robin over hosts, keeping each host's
+/// own order): a bounded window of polls then keeps many hosts busy instead of queueing behind one host's
+/// connection limit.
+public enum HostInterleaving {
+    public static func order<Item>(_ items: [Item], host: (Item) -> String) -> [Item] {
+        var groups: [[Item]] = []
+        var groupIndex: [String: Int] = [:]
+        for item in items {
+            let key = host(item)
+            if let index = groupIndex[key] {
+                groups[index].append(item)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append([item])
+            }
+        }
+        var ordered: [Item] = []
+        ordered.reserveCapacity(items.count)
+        var round = 0
+        while ordered.count < items.count {
+            for group in groups where round < group.count { ordered.append(group[round]) }
+            round += 1
+        }
+        return ordered
+    }
+}

@@ -21,6 +21,11 @@ public final class FeedStore: Sendable {
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(10)
         configuration.label = "tidings"
+        if !readOnly {
+            // In WAL mode, NORMAL still survives a killed process (kill -9, crash) with every commit intact; only
+            // an OS crash or power loss can lose the last transactions. It saves an fsync per poll.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        }
         if readOnly {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StoreError(path: path, message: "no store here yet: start tidingsd first, or pass --database PATH")

@@ -4,72 +4,49 @@ import Foundation
 
 /// Benchmarks for Tidings, run from a release build:
 ///
-///     swift build -c release --product tidings-bench
+///     swift build -c release --product tidings-bench --product tidingsd
 ///     .build/release/tidings-bench parse ../shared/feedconf/realworld [--seconds 10]
+///     .build/release/tidings-bench poll --feeds 10000 [--corpus ../shared/feedconf/realworld] [--newsboat 2,16,64]
 ///
 /// `parse` loads every file of the directory into memory, then parses them all repeatedly on one thread
 /// until the time is up, and prints throughput in MB/s and entries/s: once for parsing alone, once for
 /// parsing plus the plain-text rendering the daemon stores for each entry.
+///
+/// `poll` serves N feeds (real corpus bodies, ETag/Last-Modified, 304 support) from a loopback server under
+/// N/10 host names (`hK.localhost`, which libcurl resolves to 127.0.0.1 itself) and runs the real `tidingsd
+/// --once` three times into a fresh store: every feed new (all 200), nothing changed (all 304), 10% changed.
+/// It prints wall time, CPU time and peak RSS of each run (from wait4), and the same for `newsboat -x reload`
+/// at each `reload-threads` setting given.
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: tidings-bench parse DIR [--seconds N]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: tidings-bench parse DIR [--seconds N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…]\n".utf8))
     exit(2)
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.first == "parse", arguments.count >= 2 else { usage() }
-let directory = arguments[1]
-var seconds = 10.0
-if let flag = arguments.firstIndex(of: "--seconds"), flag + 1 < arguments.count, let value = Double(arguments[flag + 1]) {
-    seconds = value
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "parse":
+    guard arguments.count >= 2 else { usage() }
+    ParseBenchmark.run(directory: arguments[1], seconds: option("--seconds").flatMap(Double.init) ?? 10)
+case "poll":
+    guard let feeds = option("--feeds").flatMap(Int.init), feeds > 0 else { usage() }
+    let newsboatThreads = option("--newsboat").map { $0.split(separator: ",").compactMap { Int($0) } } ?? []
+    do {
+        try PollBenchmark(
+            feedCount: feeds, corpus: option("--corpus") ?? "../shared/feedconf/realworld",
+            newsboatThreads: newsboatThreads
+        ).run()
+    } catch {
+        FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
+        exit(1)
+    }
+default:
+    usage()
 }
 
-let names = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? []
-let documents: [(String, Data)] = names.compactMap { name in
-    guard name.hasSuffix(".xml") || name.hasSuffix(".rss") || name.hasSuffix(".atom") || name.hasSuffix(".rdf")
-        || name.hasSuffix(".json")
-    else { return nil }
-    return (try? Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(name))).map { (name, $0) }
+/// The value after `flag` on the command line.
+func option(_ flag: String) -> String? {
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
 }
-guard !documents.isEmpty else {
-    FileHandle.standardError.write(Data("tidings-bench: no feed files in \(directory)\n".utf8))
-    exit(1)
-}
-let totalBytes = documents.reduce(0) { $0 + $1.1.count }
-
-@MainActor func run(label: String, withText: Bool) {
-    let clock = ContinuousClock()
-    var passes = 0
-    var entries = 0
-    var failures = 0
-    var checksum = 0
-    let start = clock.now
-    repeat {
-        for (_, data) in documents {
-            do {
-                let feed = try FeedParser.parse(data)
-                entries += feed.entries.count
-                if withText {
-                    for entry in feed.entries {
-                        if let body = entry.content ?? entry.summary { checksum &+= PlainText.of(body).utf8.count }
-                    }
-                }
-            } catch {
-                failures += 1
-            }
-        }
-        passes += 1
-    } while clock.now - start < .seconds(seconds) || passes < 3
-    let elapsed = clock.now - start
-    let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let megabytes = Double(totalBytes * passes) / 1_000_000
-    print(
-        String(
-            format: "%@: %d files, %.1f MB, %d passes in %.2f s: %.1f MB/s, %.0f entries/s (%d not feeds per pass)",
-            label, documents.count, Double(totalBytes) / 1_000_000, passes, wall, megabytes / wall,
-            Double(entries) / wall, failures / passes))
-    if checksum == 42 { print("") }
-}
-
-run(label: "parse", withText: false)
-run(label: "parse + plain text", withText: true)

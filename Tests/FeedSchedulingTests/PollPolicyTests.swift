@@ -216,4 +216,10 @@ import Testing
         #expect(ledger.looksOffline(excluding: "a.example", now: start.addingTimeInterval(20)))
         #expect(!ledger.looksOffline(excluding: "a.example", now: start.addingTimeInterval(2 * 86400)), "old news")
     }
+
+    @Test func interleavingAlternatesHostsAndKeepsEachHostsOrder() {
+        let items = ["a1", "a2", "a3", "b1", "b2", "c1"]
+        #expect(HostInterleaving.order(items) { String($0.prefix(1)) } == ["a1", "b1", "c1", "a2", "b2", "a3"])
+        #expect(HostInterleaving.order([String]()) { $0 }.isEmpty)
+    }
 }
