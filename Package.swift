@@ -8,6 +8,7 @@ import PackageDescription
 //   FeedConfig   -> FeedModel, Yams          Feeds.yaml loading and validation
 //   FeedParsing  -> FeedModel, CLibXML2      bytes -> ParsedFeed (the only libxml2 user)
 //   FeedFetching -> FeedModel, CCurl         the only network code (the only libcurl user)
+//   StoryClustering -> CStemmer              pure online story clustering (Snowball stemmer via libstemmer)
 //   FeedScheduling -> FeedModel              pure polling rules: intervals, backoff, hints, moves, host pauses
 //   FeedStore    -> FeedModel, GRDB          the only SQL
 //   FeedDaemon   -> all of the above         polling orchestration, signals, logging
@@ -36,6 +37,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
 
         .target(name: "FeedModel", swiftSettings: swiftSettings),
         .target(
@@ -43,6 +45,7 @@ let package = Package(
             dependencies: ["FeedModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .target(name: "FeedParsing", dependencies: ["FeedModel", "CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "StoryClustering", dependencies: ["CStemmer"], swiftSettings: swiftSettings),
         .target(name: "FeedScheduling", dependencies: ["FeedModel"], swiftSettings: swiftSettings),
         .target(name: "FeedFetching", dependencies: ["FeedModel", "CCurl"], swiftSettings: swiftSettings),
         .target(
@@ -60,7 +63,7 @@ let package = Package(
         .target(
             name: "TidingsCLI",
             dependencies: [
-                "FeedModel", "FeedConfig", "FeedParsing", "FeedStore",
+                "FeedModel", "FeedConfig", "FeedParsing", "FeedStore", "StoryClustering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -72,7 +75,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "tidings", dependencies: ["TidingsCLI"], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "tidings-bench", dependencies: ["FeedModel", "FeedParsing", "TestSupport"], swiftSettings: swiftSettings),
+            name: "tidings-bench", dependencies: ["FeedModel", "FeedParsing", "StoryClustering", "TestSupport"], swiftSettings: swiftSettings),
         // tidings-fuzz (Sources/tidings-fuzz) is added at the end when TIDINGS_FUZZ is set.
 
         .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),

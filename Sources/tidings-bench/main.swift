@@ -7,6 +7,7 @@ import Foundation
 ///     swift build -c release --product tidings-bench --product tidingsd
 ///     .build/release/tidings-bench parse ../shared/feedconf/realworld [--seconds 10]
 ///     .build/release/tidings-bench poll --feeds 10000 [--corpus ../shared/feedconf/realworld] [--newsboat 2,16,64]
+///     .build/release/tidings-bench cluster ../shared/clusterdata/replay-2021-09-17_18/dev.jsonl [--items 10000,100000]
 ///
 /// `parse` loads every file of the directory into memory, then parses them all repeatedly on one thread
 /// until the time is up, and prints throughput in MB/s and entries/s: once for parsing alone, once for
@@ -20,7 +21,7 @@ import Foundation
 
 func usage() -> Never {
     FileHandle.standardError.write(
-        Data("usage: tidings-bench parse DIR [--seconds N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…]\n".utf8))
+        Data("usage: tidings-bench parse DIR [--seconds N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…] | cluster FILE.jsonl [--items 10000,100000,1000000]\n".utf8))
     exit(2)
 }
 
@@ -37,6 +38,15 @@ case "poll":
             feedCount: feeds, corpus: option("--corpus") ?? "../shared/feedconf/realworld",
             newsboatThreads: newsboatThreads
         ).run()
+    } catch {
+        FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "cluster":
+    guard arguments.count >= 2 else { usage() }
+    let counts = option("--items").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [10_000, 100_000, 1_000_000]
+    do {
+        try ClusterBenchmark.run(file: arguments[1], counts: counts)
     } catch {
         FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
         exit(1)

@@ -1,0 +1,2 @@
+// The Snowball stemmers (Debian libstemmer-dev), wrapped once by StoryClustering's Stemmer.
+#include <libstemmer.h>

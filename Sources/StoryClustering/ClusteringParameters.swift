@@ -1,0 +1,51 @@
+/// The clustering constants. One configuration serves every dataset and the daemon; see docs/CLUSTERING.md for
+/// what each does and how it was chosen.
+public struct ClusteringParameters: Sendable, Equatable {
+    /// Title terms weigh this much more than summary terms.
+    public var titleWeight = 2.0
+    /// Multiplier for names, places and numbers.
+    public var entityWeight = 1.5
+    /// Only the start of a summary is used (Unicode scalars).
+    public var summaryLength = 300
+    /// Pseudo-documents added to the IDF's document count, so that the first items do not see extreme IDFs.
+    public var idfPrior = 20.0
+    /// A story's centroid keeps its K strongest terms (limits drift).
+    public var centroidTerms = 60
+    /// An item looks up candidate stories by its strongest terms.
+    public var probeTerms = 10
+    /// Join when the centroid similarity reaches this…
+    public var centroidThreshold = 0.30
+    /// …or the best title-to-title similarity reaches this with a shared name.
+    public var titleThreshold = 0.45
+    /// Two stories whose centroids are this similar are one story.
+    public var mergeThreshold = 0.25
+    /// A story takes no new items after this many hours without one.
+    public var windowHours = 72.0
+    /// Member titles kept per story for title-to-title similarity.
+    public var titlesKept = 16
+    /// A term in more than this share of a source's items is that source's boilerplate.
+    public var sourceBoilerplateShare = 0.3
+    /// Smoothing of the source share (items).
+    public var sourceBoilerplatePrior = 5.0
+    /// Signature terms: a term seen in at least this many of a story's items…
+    public var signatureMinimumCount = 5
+    /// …that are this share of all items with the term makes the story's threshold `signatureThreshold`.
+    public var signatureConcentration = 0.8
+    public var signatureThreshold = 0.20
+    /// Similarities decay with the time between the item and the story's last item (hours).
+    public var decayHours = 48.0
+    /// Without a signature term, an item must share this many of the story's top terms.
+    public var topTerms = 20
+    public var minimumSharedTopTerms = 3
+    /// Extra threshold when the story so far comes from the item's own source only.
+    public var sameSourcePenalty = 0.2
+    /// Bigger stories attract a little more: + sizeBonus × ln(min(n, sizeCap)).
+    public var sizeBonus = 0.05
+    public var sizeCap = 100.0
+    /// Title-to-title evidence needs this many shared terms, one of them a name.
+    public var titleSharedTerms = 2
+    /// Identical normalised titles longer than this join without further checks.
+    public var exactTitleMinimumLength = 13
+
+    public init() {}
+}

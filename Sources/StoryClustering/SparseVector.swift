@@ -1,0 +1,51 @@
+/// A sparse vector over term ids, sorted by id, so that a dot product is one merge walk.
+struct SparseVector {
+    var terms: [Int32] = []
+    var weights: [Double] = []
+
+    var isEmpty: Bool { terms.isEmpty }
+
+    /// Builds a unit vector from (term, weight) pairs in any order.
+    init(normalizing pairs: [(Int32, Double)]) {
+        let sorted = pairs.sorted { $0.0 < $1.0 }
+        var norm = 0.0
+        for (_, weight) in sorted { norm += weight * weight }
+        norm = norm > 0 ? norm.squareRoot() : 1
+        terms = sorted.map(\.0)
+        weights = sorted.map { $0.1 / norm }
+    }
+
+    init() {}
+
+    func dot(_ other: SparseVector) -> Double {
+        var sum = 0.0
+        var i = 0
+        var j = 0
+        let a = terms, b = other.terms
+        while i < a.count, j < b.count {
+            let x = a[i], y = b[j]
+            if x == y {
+                sum += weights[i] * other.weights[j]
+                i += 1
+                j += 1
+            } else if x < y {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return sum
+    }
+
+    func weight(of term: Int32) -> Double {
+        var low = 0
+        var high = terms.count
+        while low < high {
+            let middle = (low + high) / 2
+            if terms[middle] < term { low = middle + 1 } else { high = middle }
+        }
+        return low < terms.count && terms[low] == term ? weights[low] : 0
+    }
+
+    func contains(_ term: Int32) -> Bool { weight(of: term) != 0 }
+}

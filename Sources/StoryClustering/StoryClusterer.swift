@@ -1,0 +1,501 @@
+public import Foundation
+
+/// One item to cluster: what a feed entry contributes.
+public struct ClusterItem: Sendable, Equatable {
+    public var title: String?
+    public var summary: String?
+    /// The feed it came from; items of one source never make a story on their own boilerplate.
+    public var source: String?
+    public var published: Date?
+
+    public init(title: String?, summary: String?, source: String?, published: Date?) {
+        self.title = title
+        self.summary = summary
+        self.source = source
+        self.published = published
+    }
+}
+
+/// What the clusterer did with an item.
+public struct ClusterDecision: Sendable, Equatable {
+    public enum Reason: String, Sendable, Equatable {
+        /// Started a new story.
+        case new
+        /// The same normalised title as an item of an active story.
+        case sameTitle
+        /// Similar enough to an active story.
+        case similar
+    }
+
+    /// The item's story, after any merge this item caused.
+    public var story: Int64
+    public var reason: Reason
+    /// A story that this item showed to be the same as another: `from` now lives on as `into`.
+    public var merge: (from: Int64, into: Int64)?
+
+    public static func == (lhs: ClusterDecision, rhs: ClusterDecision) -> Bool {
+        lhs.story == rhs.story && lhs.reason == rhs.reason && lhs.merge?.from == rhs.merge?.from
+            && lhs.merge?.into == rhs.merge?.into
+    }
+}
+
+/// Online story clustering: items arrive one at a time and join the most similar active story or start one.
+///
+/// TF-IDF over title and summary (titles and names weigh more, each source's boilerplate is discounted) with
+/// document frequencies maintained as items arrive; candidate stories come from an inverted index over the
+/// stories' centroids, never a scan; stories inactive for `windowHours` are forgotten, so memory follows the
+/// time window, not the history. Deterministic: the same items in the same order give the same stories.
+/// Not thread-safe: one owner feeds it.
+public final class StoryClusterer {
+    public let parameters: ClusteringParameters
+    private let stemmer = Stemmer()
+
+    // Vocabulary and statistics.
+    private var termIDs: [String: Int32] = [:]
+    private var termTexts: [String] = []
+    private var documentFrequency: [Int32] = []
+    private var documentCount = 0
+    private var capitalisation: [String: (capitalised: Int32, lower: Int32)] = [:]
+    private var sourceItemCount: [String: Int] = [:]
+    private var sourceTermCount: [String: [Int32: Int32]] = [:]
+
+    // Stories.
+    private var stories: [Int64: Story] = [:]
+    private var postings: [Int32: Set<Int64>] = [:]
+    private var titleIndex: [String: Int64] = [:]
+    private var nextStoryID: Int64
+    private var clock: Double?
+    private var itemsSinceSweep = 0
+
+    /// - Parameter firstStoryID: the id the next new story gets (continue after the stored ones).
+    public init(parameters: ClusteringParameters = ClusteringParameters(), firstStoryID: Int64 = 1) {
+        self.parameters = parameters
+        self.nextStoryID = firstStoryID
+    }
+
+    /// Active stories held in memory.
+    public var activeStoryCount: Int { stories.count }
+
+    /// Clusters `item`.
+    public func add(_ item: ClusterItem) -> ClusterDecision {
+        let (features, now, itemTime) = prepare(item)
+        var target: Int64?
+        var reason = ClusterDecision.Reason.new
+
+        let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
+        let titleKeyUsable = normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength
+        if titleKeyUsable, let story = titleIndex[normalizedTitle], isActive(story, now: now) {
+            target = story
+            reason = .sameTitle
+        }
+        if target == nil, let best = bestCandidate(for: features, source: item.source, now: now, itemTime: itemTime) {
+            target = best
+            reason = .similar
+        }
+        let story: Int64
+        if let target {
+            story = target
+        } else {
+            story = nextStoryID
+            nextStoryID += 1
+            stories[story] = Story(id: story, last: itemTime ?? now)
+        }
+        absorb(features, into: story, source: item.source, time: itemTime ?? now)
+        if titleKeyUsable { index(title: normalizedTitle, story: story) }
+        var decision = ClusterDecision(story: story, reason: reason, merge: nil)
+        if reason == .similar, let merge = mergeIfSame(story, now: now) {
+            decision.merge = merge
+            decision.story = merge.into
+        }
+        sweepIfDue(now: now)
+        return decision
+    }
+
+    /// Puts `item` into `story` without choosing (rebuilding the state of stories already stored, e.g. after a
+    /// restart), so that later items meet the same stories as before.
+    public func restore(_ item: ClusterItem, story: Int64) {
+        let (features, now, itemTime) = prepare(item)
+        if stories[story] == nil { stories[story] = Story(id: story, last: itemTime ?? now) }
+        absorb(features, into: story, source: item.source, time: itemTime ?? now)
+        let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
+        if normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength {
+            index(title: normalizedTitle, story: story)
+        }
+        nextStoryID = max(nextStoryID, story + 1)
+        sweepIfDue(now: now)
+    }
+
+    // MARK: - Features
+
+    private struct Features {
+        /// Weighted term frequencies of title + summary (no IDF).
+        var termWeights: [Int32: Double]
+        /// Title terms with their weights.
+        var titleWeights: [Int32: Double]
+        var entities: Set<Int32>
+        var allTerms: Set<Int32>
+        /// The item's TF-IDF vector and title vector under the IDF after counting this item.
+        var vector = SparseVector()
+        var titleVector = SparseVector()
+    }
+
+    /// Features of `item`, with the statistics updated to include it; the clock; the item's own time.
+    private func prepare(_ item: ClusterItem) -> (Features, Double, Double?) {
+        let itemTime = item.published?.timeIntervalSince1970
+        if let itemTime { clock = max(clock ?? itemTime, itemTime) }
+        let now = clock ?? 0
+        var features = featurize(item)
+        documentCount += 1
+        for term in features.allTerms { documentFrequency[Int(term)] += 1 }
+        if let source = item.source {
+            sourceItemCount[source, default: 0] += 1
+            for term in features.allTerms { sourceTermCount[source, default: [:]][term, default: 0] += 1 }
+        }
+        features.vector = vector(features.termWeights)
+        features.titleVector = vector(features.titleWeights)
+        return (features, now, itemTime ?? clock)
+    }
+
+    private func termID(_ text: String) -> Int32 {
+        if let id = termIDs[text] { return id }
+        let id = Int32(termTexts.count)
+        termIDs[text] = id
+        termTexts.append(text)
+        documentFrequency.append(0)
+        return id
+    }
+
+    private func featurize(_ item: ClusterItem) -> Features {
+        let parameters = self.parameters
+        let titleTerms = fieldTerms(item.title ?? "")
+        var summaryText = String.UnicodeScalarView()
+        summaryText.append(contentsOf: (item.summary ?? "").unicodeScalars.prefix(parameters.summaryLength))
+        let summaryTerms = fieldTerms(String(summaryText))
+        var boilerplate = Set<Int32>()
+        var discount: [Int32: Double] = [:]
+        if let source = item.source {
+            let counts = sourceTermCount[source] ?? [:]
+            let denominator = Double(sourceItemCount[source] ?? 0) + parameters.sourceBoilerplatePrior
+            for term in Set(titleTerms.keys).union(summaryTerms.keys) {
+                let share = Double(counts[term] ?? 0) / denominator
+                let factor = 1 - share / parameters.sourceBoilerplateShare
+                if factor <= 0 {
+                    boilerplate.insert(term)
+                } else if factor < 1 {
+                    discount[term] = factor
+                }
+            }
+        }
+        var weights: [Int32: Double] = [:]
+        var titleWeights: [Int32: Double] = [:]
+        var entities = Set<Int32>()
+        for (term, (count, entity)) in titleTerms where !boilerplate.contains(term) {
+            let factor = discount[term] ?? 1
+            let weight = parameters.titleWeight * (1 + log(Double(count))) * (entity ? parameters.entityWeight : 1)
+            weights[term, default: 0] += weight * factor
+            titleWeights[term] = (entity ? parameters.entityWeight : 1) * factor
+            if entity { entities.insert(term) }
+        }
+        for (term, (count, entity)) in summaryTerms where !boilerplate.contains(term) {
+            let weight = (1 + log(Double(count))) * (entity ? parameters.entityWeight : 1)
+            weights[term, default: 0] += weight * (discount[term] ?? 1)
+            if entity { entities.insert(term) }
+        }
+        return Features(
+            termWeights: weights, titleWeights: titleWeights, entities: entities,
+            allTerms: Set(titleTerms.keys).union(summaryTerms.keys))
+    }
+
+    /// Stem → (count, is a name/place/number) for one field; learns how words are capitalised mid-sentence.
+    private func fieldTerms(_ text: String) -> [Int32: (Int, Bool)] {
+        let tokens = Tokenizer.tokens(text)
+        guard !tokens.isEmpty else { return [:] }
+        let allLower = !text.unicodeScalars.contains { $0.isUppercaseLetter }
+        let titleCase = isTitleCase(tokens)
+        var result: [Int32: (Int, Bool)] = [:]
+        for token in tokens {
+            let lower = token.lower
+            let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
+            if Stopwords.english.contains(lower) || (lower.unicodeScalars.count < 2 && !isNumber) { continue }
+            let stem = termID(stemmer.stem(lower))
+            var entity = false
+            let first = token.surface.unicodeScalars.first!
+            if lower.unicodeScalars.contains(where: \.isDigit) {
+                entity = !Stopwords.isDateLike(lower)
+            } else if !allLower {
+                if token.surface.unicodeScalars.count >= 2, isAllCaps(token.surface) {
+                    entity = true
+                } else if titleCase {
+                    entity = mostlyCapitalised(lower)
+                } else if first.isUppercaseLetter {
+                    entity = token.sentenceInitial ? mostlyCapitalised(lower) : true
+                }
+            }
+            if !titleCase, !allLower, !token.sentenceInitial {
+                var seen = capitalisation[lower] ?? (0, 0)
+                if first.isUppercaseLetter { seen.capitalised += 1 } else { seen.lower += 1 }
+                capitalisation[lower] = seen
+            }
+            let previous = result[stem] ?? (0, false)
+            result[stem] = (previous.0 + 1, previous.1 || entity)
+        }
+        return result
+    }
+
+    private func mostlyCapitalised(_ lower: String) -> Bool {
+        guard let seen = capitalisation[lower] else { return false }
+        return seen.capitalised > seen.lower
+    }
+
+    private func isAllCaps(_ word: String) -> Bool {
+        var hasUpper = false
+        for scalar in word.unicodeScalars {
+            if scalar.isCasedLowerOrTitle { return false }
+            if scalar.isUppercaseLetter { hasUpper = true }
+        }
+        return hasUpper
+    }
+
+    /// Headline style ("Biden Says Border Is Closed"): capitals there say nothing about names.
+    private func isTitleCase(_ tokens: [Token]) -> Bool {
+        let words = tokens.filter { !Stopwords.english.contains($0.lower) && $0.surface.unicodeScalars.first!.isLetter }
+        guard words.count >= 3 else { return false }
+        let capitalised = words.filter { $0.surface.unicodeScalars.first!.isUppercaseLetter }.count
+        return Double(capitalised) >= 0.7 * Double(words.count)
+    }
+
+    private func idf(_ term: Int32) -> Double {
+        let documents = Double(documentCount) + parameters.idfPrior
+        return log((documents + 1) / (Double(documentFrequency[Int(term)]) + 1)) + 1
+    }
+
+    private func vector(_ weights: [Int32: Double]) -> SparseVector {
+        SparseVector(normalizing: weights.map { ($0.key, $0.value * idf($0.key)) })
+    }
+
+    /// The strongest `count` terms of a vector, ties broken by the term's text.
+    private func strongest(_ vector: SparseVector, count: Int) -> [Int32] {
+        let order = vector.terms.indices.sorted { a, b in
+            let wa = vector.weights[a], wb = vector.weights[b]
+            if wa != wb { return wa > wb }
+            return termTexts[Int(vector.terms[a])] < termTexts[Int(vector.terms[b])]
+        }
+        return order.prefix(count).map { vector.terms[$0] }
+    }
+
+    // MARK: - Stories
+
+    private final class Story {
+        let id: Int64
+        var termWeights: [Int32: Double] = [:]
+        /// How many member items contain each term.
+        var documentCounts: [Int32: Int32] = [:]
+        var titles: [[Int32: Double]] = []
+        var size = 0
+        var sources = Set<String>()
+        var last: Double
+        var titleKeys: [String] = []
+        var cache: Cache?
+
+        struct Cache {
+            var documentCount: Int
+            var centroid: SparseVector
+            var titleVectors: [SparseVector]
+            var topTerms: Set<Int32>
+        }
+
+        init(id: Int64, last: Double) {
+            self.id = id
+            self.last = last
+        }
+    }
+
+    private func isActive(_ id: Int64, now: Double) -> Bool {
+        guard let story = stories[id] else { return false }
+        return now - story.last <= parameters.windowHours * 3600
+    }
+
+    /// The story's centroid and title vectors under the current IDF, recomputed when the story changed or the
+    /// collection grew by 5% since.
+    private func cache(of story: Story) -> Story.Cache {
+        if let cache = story.cache, Double(documentCount) <= Double(cache.documentCount) * 1.05 + 2 { return cache }
+        let centroid = vector(story.termWeights)
+        let cache = Story.Cache(
+            documentCount: documentCount, centroid: centroid, titleVectors: story.titles.map(vector),
+            topTerms: Set(strongest(centroid, count: parameters.topTerms)))
+        story.cache = cache
+        return cache
+    }
+
+    private func bestCandidate(for features: Features, source: String?, now: Double, itemTime: Double?) -> Int64? {
+        var candidates = Set<Int64>()
+        for term in strongest(features.vector, count: parameters.probeTerms) {
+            if let stories = postings[term] { candidates.formUnion(stories) }
+        }
+        var best: Int64?
+        var bestScore = -1.0
+        for id in candidates.sorted() {
+            guard isActive(id, now: now), let story = stories[id] else { continue }
+            var (centroidSimilarity, titleSimilarity, sharedName) = similarities(features, story: story, itemTime: itemTime)
+            centroidSimilarity += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
+            let penalty = source != nil && story.sources == [source!] ? parameters.sameSourcePenalty : 0
+            let joins = centroidSimilarity >= parameters.centroidThreshold + penalty
+                || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
+            let score = max(centroidSimilarity, titleSimilarity * parameters.centroidThreshold / parameters.titleThreshold)
+            if joins, score > bestScore {
+                bestScore = score
+                best = id
+            }
+        }
+        return best
+    }
+
+    private func similarities(_ features: Features, story: Story, itemTime: Double?) -> (Double, Double, Bool) {
+        let cache = cache(of: story)
+        var centroidSimilarity = features.vector.dot(cache.centroid)
+        var signature = 0.0
+        for term in features.vector.terms {
+            let count = story.documentCounts[term] ?? 0
+            if count >= parameters.signatureMinimumCount {
+                signature = max(signature, Double(count) / Double(documentFrequency[Int(term)]))
+            }
+        }
+        if signature >= parameters.signatureConcentration {
+            centroidSimilarity *= parameters.centroidThreshold / parameters.signatureThreshold
+        } else if features.vector.terms.filter(cache.topTerms.contains).count < parameters.minimumSharedTopTerms {
+            centroidSimilarity = 0
+        }
+        var titleSimilarity = 0.0
+        var bestTitle: SparseVector?
+        for title in cache.titleVectors {
+            let similarity = features.titleVector.dot(title)
+            if similarity > titleSimilarity {
+                titleSimilarity = similarity
+                bestTitle = title
+            }
+        }
+        var sharedName = false
+        if let bestTitle {
+            let common = features.titleVector.terms.filter(bestTitle.contains)
+            sharedName = common.count >= parameters.titleSharedTerms && common.contains(where: features.entities.contains)
+        }
+        if parameters.decayHours > 0, let itemTime {
+            let factor = exp(-abs(itemTime - story.last) / 3600 / parameters.decayHours)
+            centroidSimilarity *= factor
+            titleSimilarity *= factor
+        }
+        return (centroidSimilarity, titleSimilarity, sharedName)
+    }
+
+    private func absorb(_ features: Features, into id: Int64, source: String?, time: Double) {
+        guard let story = stories[id] else { return }
+        for (term, weight) in features.termWeights { story.termWeights[term, default: 0] += weight }
+        for term in features.allTerms { story.documentCounts[term, default: 0] += 1 }
+        story.size += 1
+        story.titles.append(features.titleWeights)
+        if story.titles.count > parameters.titlesKept { story.titles.removeFirst(story.titles.count - parameters.titlesKept) }
+        story.last = max(story.last, time)
+        if let source { story.sources.insert(source) }
+        story.cache = nil
+        prune(story)
+    }
+
+    /// Keeps the story's strongest terms and indexes it under them.
+    private func prune(_ story: Story) {
+        if story.termWeights.count > parameters.centroidTerms {
+            let ranked = story.termWeights.map { (term: $0.key, score: $0.value * idf($0.key)) }.sorted { a, b in
+                if a.score != b.score { return a.score > b.score }
+                return termTexts[Int(a.term)] < termTexts[Int(b.term)]
+            }
+            for dropped in ranked[parameters.centroidTerms...] {
+                story.termWeights[dropped.term] = nil
+                postings[dropped.term]?.remove(story.id)
+            }
+        }
+        for term in story.termWeights.keys { postings[term, default: []].insert(story.id) }
+    }
+
+    private func index(title key: String, story: Int64) {
+        titleIndex[key] = story
+        stories[story]?.titleKeys.append(key)
+    }
+
+    /// After an item joined `id`: the most similar other active story, if similar enough, becomes one with it
+    /// (the older id survives).
+    private func mergeIfSame(_ id: Int64, now: Double) -> (from: Int64, into: Int64)? {
+        guard let story = stories[id], story.size >= 2 else { return nil }
+        let centroid = cache(of: story).centroid
+        var candidates = Set<Int64>()
+        for term in strongest(centroid, count: parameters.probeTerms) {
+            if let stories = postings[term] { candidates.formUnion(stories) }
+        }
+        candidates.remove(id)
+        var best: Int64?
+        var bestSimilarity = parameters.mergeThreshold
+        for other in candidates.sorted() {
+            guard isActive(other, now: now), let candidate = stories[other], candidate.size >= 1 else { continue }
+            let similarity = centroid.dot(cache(of: candidate).centroid)
+            if similarity >= bestSimilarity {
+                bestSimilarity = similarity
+                best = other
+            }
+        }
+        guard let best else { return nil }
+        let (keptID, goneID) = best < id ? (best, id) : (id, best)
+        guard let kept = stories[keptID], let gone = stories[goneID] else { return nil }
+        for (term, weight) in gone.termWeights {
+            kept.termWeights[term, default: 0] += weight
+            postings[term]?.remove(goneID)
+        }
+        for (term, count) in gone.documentCounts { kept.documentCounts[term, default: 0] += count }
+        kept.size += gone.size
+        kept.sources.formUnion(gone.sources)
+        kept.titles = Array((kept.titles + gone.titles).suffix(parameters.titlesKept))
+        kept.last = max(kept.last, gone.last)
+        for key in gone.titleKeys where titleIndex[key] == goneID {
+            titleIndex[key] = keptID
+            kept.titleKeys.append(key)
+        }
+        kept.cache = nil
+        stories[goneID] = nil
+        prune(kept)
+        return (goneID, keptID)
+    }
+
+    /// Forgets stories that can never be joined again (the clock only moves forward).
+    private func sweepIfDue(now: Double) {
+        itemsSinceSweep += 1
+        guard itemsSinceSweep >= 1000 else { return }
+        itemsSinceSweep = 0
+        let horizon = parameters.windowHours * 3600
+        for (id, story) in stories where now - story.last > horizon {
+            for term in story.termWeights.keys { postings[term]?.remove(id) }
+            for key in story.titleKeys where titleIndex[key] == id { titleIndex[key] = nil }
+            stories[id] = nil
+        }
+        postings = postings.filter { !$0.value.isEmpty }
+    }
+}
+
+extension StoryClusterer {
+    /// Clusters `items` in order from a fresh state and returns each item's final story (after every merge),
+    /// as the daemon would have grouped them.
+    public static func cluster(_ items: [ClusterItem], parameters: ClusteringParameters = ClusteringParameters())
+        -> [Int64]
+    {
+        let clusterer = StoryClusterer(parameters: parameters)
+        var labels: [Int64] = []
+        labels.reserveCapacity(items.count)
+        var mergedInto: [Int64: Int64] = [:]
+        for item in items {
+            let decision = clusterer.add(item)
+            labels.append(decision.story)
+            if let merge = decision.merge { mergedInto[merge.from] = merge.into }
+        }
+        return labels.map { label in
+            var story = label
+            while let next = mergedInto[story] { story = next }
+            return story
+        }
+    }
+}

@@ -1,0 +1,228 @@
+/// One word of a headline or summary.
+struct Token {
+    /// As written (possessive 's removed, ’ as ').
+    var surface: String
+    var lower: String
+    /// First word of a sentence (capitalisation there says nothing about being a name).
+    var sentenceInitial: Bool
+}
+
+/// Splits news text into words: links, e-mail addresses and hashtags removed, dotted acronyms joined
+/// (U.S. → US), words of Unicode letters and digits with inner apostrophes.
+enum Tokenizer {
+    static func tokens(_ text: String) -> [Token] {
+        let scalars = joinAcronyms(removingLinks(Array(text.unicodeScalars)))
+        var tokens: [Token] = []
+        var index = 0
+        var lastEnd = 0
+        var initial = true
+        while index < scalars.count {
+            guard isWordScalar(scalars[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            index = wordEnd(scalars, from: index)
+            if lastEnd > 0, endsSentence(scalars[lastEnd..<start]) { initial = true }
+            var word = Array(scalars[start..<index])
+            if word.count > 2, isApostrophe(word[word.count - 2]), word[word.count - 1] == "s" || word[word.count - 1] == "S" {
+                word.removeLast(2)
+            }
+            var surface = String.UnicodeScalarView()
+            for scalar in word { surface.append(scalar == "\u{2019}" ? "'" : scalar) }
+            let text = String(surface)
+            tokens.append(Token(surface: text, lower: text.lowercased(), sentenceInitial: initial))
+            initial = false
+            lastEnd = index
+        }
+        return tokens
+    }
+
+    /// The lower-cased words of a title joined by single spaces: the key under which identical titles meet.
+    static func normalizedTitle(_ title: String) -> String {
+        let scalars = Array(title.lowercased().unicodeScalars)
+        var words: [String] = []
+        var index = 0
+        while index < scalars.count {
+            guard isWordScalar(scalars[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            index = wordEnd(scalars, from: index)
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[start..<index])
+            words.append(String(view))
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// Letters and digits of any script (not marks, not underscore).
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let value = scalar.value
+            return (value >= 48 && value <= 57) || (value | 0x20 >= 97 && value | 0x20 <= 122)
+        }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,
+            .letterNumber, .otherNumber:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func isApostrophe(_ scalar: Unicode.Scalar) -> Bool { scalar == "'" || scalar == "\u{2019}" }
+
+    /// End of the word starting at `start`: word characters, continued across an apostrophe between two of them.
+    private static func wordEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int {
+        var index = start
+        while index < scalars.count {
+            if isWordScalar(scalars[index]) {
+                index += 1
+            } else if isApostrophe(scalars[index]), index + 1 < scalars.count, isWordScalar(scalars[index + 1]) {
+                index += 1
+            } else {
+                break
+            }
+        }
+        return index
+    }
+
+    /// The text between two words ends a sentence: it ends with . ! ? : | – — or a quote (then spaces), or
+    /// holds . ! ? followed by a space.
+    private static func endsSentence(_ gap: ArraySlice<Unicode.Scalar>) -> Bool {
+        var last = gap.endIndex
+        while last > gap.startIndex, gap[last - 1].isSpace { last -= 1 }
+        if last > gap.startIndex {
+            switch gap[last - 1] {
+            case ".", "!", "?", ":", "|", "\u{2013}", "\u{2014}", "\"", "\u{201C}", "\u{2018}", "'": return true
+            default: break
+            }
+        }
+        var index = gap.startIndex
+        while index + 1 < gap.endIndex {
+            let scalar = gap[index]
+            if scalar == "." || scalar == "!" || scalar == "?", gap[index + 1].isSpace { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// Replaces links (http://, https://, www.), e-mail addresses and #hashtags with a space: each runs to the
+    /// end of its whitespace-delimited chunk.
+    static func removingLinks(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var output: [Unicode.Scalar] = []
+        output.reserveCapacity(scalars.count)
+        var index = 0
+        while index < scalars.count {
+            if scalars[index].isSpace {
+                output.append(scalars[index])
+                index += 1
+                continue
+            }
+            var end = index
+            while end < scalars.count, !scalars[end].isSpace { end += 1 }
+            let chunk = scalars[index..<end]
+            if let cut = linkStart(in: chunk) {
+                output.append(contentsOf: scalars[index..<cut])
+                output.append(" ")
+            } else {
+                output.append(contentsOf: chunk)
+            }
+            index = end
+        }
+        return output
+    }
+
+    private static func linkStart(in chunk: ArraySlice<Unicode.Scalar>) -> Int? {
+        // An e-mail address: something@something.something — the whole chunk.
+        if let at = chunk.firstIndex(of: "@"), at > chunk.startIndex,
+            let dot = chunk[(at + 1)...].dropFirst().firstIndex(of: "."), dot + 1 < chunk.endIndex
+        {
+            return chunk.startIndex
+        }
+        var index = chunk.startIndex
+        while index < chunk.endIndex {
+            if hasPrefix(chunk[index...], "http://") || hasPrefix(chunk[index...], "https://")
+                || hasPrefix(chunk[index...], "www.")
+            {
+                return index
+            }
+            if chunk[index] == "#", index + 1 < chunk.endIndex { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func hasPrefix(_ slice: ArraySlice<Unicode.Scalar>, _ prefix: String) -> Bool {
+        var index = slice.startIndex
+        for scalar in prefix.unicodeScalars {
+            guard index < slice.endIndex, slice[index] == scalar else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// U.S. → US, F.D.A. → FDA: two or more letter-dot pairs starting a word.
+    static func joinAcronyms(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard scalars.contains(".") else { return scalars }
+        var output: [Unicode.Scalar] = []
+        output.reserveCapacity(scalars.count)
+        var index = 0
+        while index < scalars.count {
+            let atBoundary = index == 0 || !isWordOrUnderscore(scalars[index - 1])
+            if atBoundary {
+                var end = index
+                var letters: [Unicode.Scalar] = []
+                while end + 1 < scalars.count, isASCIILetter(scalars[end]), scalars[end + 1] == "." {
+                    letters.append(scalars[end])
+                    end += 2
+                }
+                if letters.count >= 2 {
+                    output.append(contentsOf: letters)
+                    index = end
+                    continue
+                }
+            }
+            output.append(scalars[index])
+            index += 1
+        }
+        return output
+    }
+
+    private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.value | 0x20) >= 97 && (scalar.value | 0x20) <= 122
+    }
+
+    private static func isWordOrUnderscore(_ scalar: Unicode.Scalar) -> Bool { scalar == "_" || isWordScalar(scalar) }
+}
+
+/// Unicode character classes as news text needs them.
+/// ASCII is answered directly; only other scalars consult the Unicode tables.
+extension Unicode.Scalar {
+    var isUppercaseLetter: Bool {
+        if isASCII { return value >= 65 && value <= 90 }
+        return properties.generalCategory == .uppercaseLetter
+    }
+    var isCasedLowerOrTitle: Bool {
+        if isASCII { return value >= 97 && value <= 122 }
+        let category = properties.generalCategory
+        return category == .lowercaseLetter || category == .titlecaseLetter
+    }
+    var isLetter: Bool {
+        if isASCII { return (value | 0x20) >= 97 && (value | 0x20) <= 122 }
+        switch properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        default: return false
+        }
+    }
+    var isDigit: Bool {
+        if isASCII { return value >= 48 && value <= 57 }
+        return properties.numericType == .decimal || properties.numericType == .digit
+    }
+    var isSpace: Bool {
+        if isASCII { return value == 32 || (value >= 9 && value <= 13) }
+        return properties.isWhitespace
+    }
+}

@@ -1,0 +1,54 @@
+import FeedParsing
+import Foundation
+import StoryClustering
+
+/// Streams a clustering dev set, replayed with shifted times until N items, through the production clusterer
+/// on one thread, and prints items/s per segment (10k, 100k, 1M…) so that growth of the per-item cost shows.
+enum ClusterBenchmark {
+    static func run(file: String, counts: [Int]) throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw BenchmarkError("cannot read \(file)") }
+        var base: [ClusterItem] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { continue }
+            base.append(
+                ClusterItem(
+                    title: object["title"] as? String, summary: object["summary"] as? String,
+                    source: object["source"] as? String, published: (object["published"] as? String).flatMap(FeedDate.parse)))
+        }
+        base.sort { ($0.published ?? .distantPast) < ($1.published ?? .distantPast) }
+        guard let first = base.first?.published, let last = base.last?.published else {
+            throw BenchmarkError("\(file) has no dated items")
+        }
+        // Each copy starts after the previous one's stories left the 72 h window, as new days of news would.
+        let shift = last.timeIntervalSince(first) + 4 * 86400
+        print("cluster benchmark: \(file), \(base.count) items per copy, each copy shifted by \(Int(shift / 3600)) h")
+        print("machine: \(Machine.describe())")
+        print("items so far   segment items/s   active stories   RSS MB")
+        let clusterer = StoryClusterer()
+        var done = 0
+        var copy = 0
+        for target in counts.sorted() {
+            let segmentStart = done
+            let started = ContinuousClock.now
+            while done < target {
+                var item = base[done % base.count]
+                copy = done / base.count
+                item.published = item.published?.addingTimeInterval(Double(copy) * shift)
+                _ = clusterer.add(item)
+                done += 1
+            }
+            let elapsed = started.duration(to: .now).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            print(
+                String(
+                    format: "%13d %17.0f %16d %8.1f", done, Double(done - segmentStart) / seconds,
+                    clusterer.activeStoryCount, residentMegabytes()))
+        }
+    }
+
+    static func residentMegabytes() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+    }
+}
