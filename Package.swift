@@ -11,7 +11,7 @@ import PackageDescription
 //   StoryClustering -> CStemmer              pure online story clustering (Snowball stemmer via libstemmer)
 //   FeedScheduling -> FeedModel              pure polling rules: intervals, backoff, hints, moves, host pauses
 //   FeedStore    -> FeedModel, GRDB          the only SQL
-//   FeedDaemon   -> all of the above         polling orchestration, signals, logging
+//   FeedDaemon   -> all of the above         polling orchestration, story assignment, signals, logging
 //   TidingsCLI   -> FeedStore, FeedConfig, FeedParsing
 //   tidingsd, tidings                        main.swift only
 
@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "FeedDaemon",
             dependencies: [
-                "FeedModel", "FeedConfig", "FeedParsing", "FeedFetching", "FeedScheduling", "FeedStore",
+                "FeedModel", "FeedConfig", "FeedParsing", "FeedFetching", "FeedScheduling", "FeedStore", "StoryClustering",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -83,6 +83,9 @@ let package = Package(
         .testTarget(name: "FeedConfigTests", dependencies: ["FeedConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedFetchingTests", dependencies: ["FeedFetching", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoryClusteringTests", dependencies: ["StoryClustering", "FeedParsing", "FeedModel", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "FeedSchedulingTests", dependencies: ["FeedScheduling"], swiftSettings: swiftSettings),
         .testTarget(name: "FeedStoreTests", dependencies: ["FeedStore"], swiftSettings: swiftSettings),
         .testTarget(

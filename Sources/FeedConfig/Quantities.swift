@@ -2,9 +2,9 @@ import FeedModel
 
 /// Parsing of the human-written quantities Feeds.yaml uses: durations (`90s`, `30m`, `1h30m`, `2d`) and
 /// byte sizes (`512KiB`, `16MiB`, `10MB`, `1048576`).
-enum Quantities {
+public enum Quantities {
     /// Seconds in `text`, or nil when it is not a duration. Units: s, m, h, d; parts may be combined (`1h30m`).
-    static func seconds(_ text: String) -> Int? {
+    public static func seconds(_ text: String) -> Int? {
         let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         var total = 0
         var number = ""

@@ -33,17 +33,20 @@ public struct FeedPoller: Sendable {
     let fetcher: FeedFetcher
     let store: FeedStore
     let environment: PollingEnvironment
+    /// Files new entries under stories in the same transaction; nil stores them without stories.
+    let stories: (any StoryAssigner)?
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
 
     init(
-        fetcher: FeedFetcher, store: FeedStore, environment: PollingEnvironment,
+        fetcher: FeedFetcher, store: FeedStore, environment: PollingEnvironment, stories: (any StoryAssigner)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.fetcher = fetcher
         self.store = store
         self.environment = environment
+        self.stories = stories
         self.now = now
         self.random = random
     }
@@ -158,7 +161,7 @@ public struct FeedPoller: Sendable {
 
     private func save(_ record: FetchRecord, into outcome: inout PollOutcome) async {
         do {
-            let summary = try await store.record(record)
+            let summary = try await store.record(record, stories: stories)
             outcome.newEntries = summary.newEntries
             outcome.updatedEntries = summary.updatedEntries
         } catch {

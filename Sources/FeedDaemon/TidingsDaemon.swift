@@ -59,8 +59,15 @@ public struct TidingsDaemon: Sendable {
         let fetcher = FeedFetcher()
         defer { fetcher.shutdown() }
         let environment = PollingEnvironment(pauses: (try? store.hostPauses()) ?? [:])
+        let stories: ClusteringStoryAssigner
+        do {
+            stories = try ClusteringStoryAssigner(store: store)
+        } catch {
+            logger.critical("cannot rebuild story clustering from the store: \(error)")
+            return 1
+        }
         let cycle = PollCycle(
-            poller: FeedPoller(fetcher: fetcher, store: store, environment: environment), store: store,
+            poller: FeedPoller(fetcher: fetcher, store: store, environment: environment, stories: stories), store: store,
             feedIDs: feedIDs, configuration: configuration, logger: logger)
 
         if options.once {

@@ -76,7 +76,9 @@ public final class FeedStore: Sendable {
     /// Records one fetch: the feed's new state and its entries, in one transaction. Entries are keyed by
     /// (feed, guid): a known guid updates the entry when its content changed, never adds a second one.
     @discardableResult
-    public func record(_ fetch: FetchRecord) async throws(StoreError) -> FetchRecordSummary {
+    public func record(_ fetch: FetchRecord, stories: (any StoryAssigner)? = nil) async throws(StoreError)
+        -> FetchRecordSummary
+    {
         try await write { db in
             let state = fetch.state
             try db.execute(
@@ -121,6 +123,12 @@ public final class FeedStore: Sendable {
                     arguments: StatementArguments([fetch.feedID, entry.guid] + values + [now]))
                 if db.changesCount > 0 {
                     summary.newEntries += 1
+                    if let stories {
+                        let newEntry = NewEntry(
+                            id: db.lastInsertedRowID, feedID: fetch.feedID, input: entry,
+                            seenAt: state.lastPolledAt ?? Date())
+                        try Self.apply(stories.assign(newEntry), to: newEntry, in: db)
+                    }
                     continue
                 }
                 try db.execute(
@@ -134,6 +142,117 @@ public final class FeedStore: Sendable {
                 if db.changesCount > 0 { summary.updatedEntries += 1 }
             }
             return summary
+        }
+    }
+
+    /// Files `entry` under its story and applies a merge, keeping the story rows' counts and times right.
+    private static func apply(_ assignment: StoryAssignment, to entry: NewEntry, in db: Database) throws {
+        let seen = entry.seenAt.timeIntervalSince1970
+        try db.execute(
+            sql: "INSERT INTO story (id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+            arguments: [assignment.story, seen, seen])
+        try db.execute(sql: "UPDATE entry SET story_id = ? WHERE id = ?", arguments: [assignment.story, entry.id])
+        if let merge = assignment.merged {
+            try db.execute(sql: "UPDATE entry SET story_id = ? WHERE story_id = ?", arguments: [merge.into, merge.from])
+            try db.execute(
+                sql: "UPDATE story SET merged_into = ? WHERE id = ? OR merged_into = ?",
+                arguments: [merge.into, merge.from, merge.from])
+        }
+        try db.execute(
+            sql: """
+                UPDATE story SET
+                    entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id),
+                    source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
+                    first_seen = MIN(first_seen, (SELECT MIN(first_seen) FROM entry WHERE story_id = story.id)),
+                    last_seen = MAX(last_seen, ?),
+                    headline_entry_id = COALESCE(?, headline_entry_id)
+                WHERE id = ?
+                """,
+            arguments: [seen, assignment.headlineEntryID, assignment.story])
+    }
+
+    /// Stories still current (not merged away), most recently active first.
+    /// - Parameters:
+    ///   - since: only stories seen at or after this date.
+    ///   - minimumSources: only stories reported by at least this many feeds.
+    public func stories(since: Date?, minimumSources: Int = 1, limit: Int = 50) throws(StoreError) -> [StoredStory] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT story.*, entry.title AS headline, entry.url AS headline_link FROM story
+                    LEFT JOIN entry ON entry.id = story.headline_entry_id
+                    WHERE story.merged_into IS NULL AND story.last_seen >= ? AND story.source_count >= ?
+                    ORDER BY story.last_seen DESC, story.id DESC LIMIT ?
+                    """,
+                arguments: [since?.timeIntervalSince1970 ?? 0, minimumSources, limit])
+            return rows.map(Self.story(from:))
+        }
+    }
+
+    /// The story with `id`, following merges (a merged id resolves to the story it became), and its entries
+    /// oldest first; nil when no such story exists.
+    public func story(id: Int64) throws(StoreError) -> (story: StoredStory, entries: [StoredEntry])? {
+        try read { db in
+            var current = id
+            var hops = 0
+            while let next = try Int64?.fetchOne(db, sql: "SELECT merged_into FROM story WHERE id = ?", arguments: [current]) ?? nil,
+                hops < 100
+            {
+                current = next
+                hops += 1
+            }
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT story.*, entry.title AS headline, entry.url AS headline_link FROM story
+                    LEFT JOIN entry ON entry.id = story.headline_entry_id WHERE story.id = ?
+                    """,
+                arguments: [current])
+            else { return nil }
+            let entries = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
+                    FROM entry JOIN feed ON feed.id = entry.feed_id WHERE entry.story_id = ?
+                    ORDER BY COALESCE(entry.published, entry.first_seen), entry.id
+                    """,
+                arguments: [current])
+            return (Self.story(from: row), entries.map(Self.entry(from:)))
+        }
+    }
+
+    /// Entries first seen at or after `since`, in the order they were stored, with their story: what the
+    /// clusterer needs to pick up where it left off after a restart.
+    public func entriesForClustering(since: Date) throws(StoreError) -> [StoredEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
+                    FROM entry JOIN feed ON feed.id = entry.feed_id
+                    WHERE entry.first_seen >= ? AND entry.story_id IS NOT NULL ORDER BY entry.id
+                    """,
+                arguments: [since.timeIntervalSince1970]
+            ).map(Self.entry(from:))
+        }
+    }
+
+    /// The highest story id in use (0 when there is none).
+    public func maximumStoryID() throws(StoreError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM story") ?? 0 }
+    }
+
+    /// The story `id` currently resolves to (following merges).
+    public func resolvedStoryID(_ id: Int64) throws(StoreError) -> Int64 {
+        try read { db in
+            var current = id
+            for _ in 0..<100 {
+                guard let next = try Int64?.fetchOne(db, sql: "SELECT merged_into FROM story WHERE id = ?", arguments: [current]) ?? nil
+                else { break }
+                current = next
+            }
+            return current
         }
     }
 
@@ -221,12 +340,19 @@ public final class FeedStore: Sendable {
         (text ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
+    private static func story(from row: Row) -> StoredStory {
+        StoredStory(
+            id: row["id"], headline: row["headline"], headlineLink: row["headline_link"], entryCount: row["entry_count"],
+            sourceCount: row["source_count"], firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
+            lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
+    }
+
     private static func entry(from row: Row) -> StoredEntry {
         StoredEntry(
             id: row["id"], feedID: row["feed_id"], feedURL: row["feed_url"], feedTitle: row["feed_title"],
             guid: row["guid"], url: row["url"], title: row["title"], author: row["author"], text: row["text"],
             published: date(row["published"]), updated: date(row["updated"]),
-            firstSeen: date(row["first_seen"]) ?? Date(timeIntervalSince1970: 0))
+            firstSeen: date(row["first_seen"]) ?? Date(timeIntervalSince1970: 0), storyID: row["story_id"])
     }
 
     private static func seconds(_ date: Date?) -> Double? { date?.timeIntervalSince1970 }

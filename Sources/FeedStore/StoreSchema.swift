@@ -62,6 +62,23 @@ enum StoreSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-stories") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE story (
+                        id INTEGER PRIMARY KEY,
+                        merged_into INTEGER REFERENCES story(id),
+                        headline_entry_id INTEGER REFERENCES entry(id) ON DELETE SET NULL,
+                        first_seen REAL NOT NULL,
+                        last_seen REAL NOT NULL,
+                        entry_count INTEGER NOT NULL DEFAULT 0,
+                        source_count INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX story_last_seen ON story(last_seen) WHERE merged_into IS NULL;
+                    ALTER TABLE entry ADD COLUMN story_id INTEGER REFERENCES story(id);
+                    CREATE INDEX entry_story ON entry(story_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -29,6 +29,7 @@ public struct StoredEntry: Sendable, Equatable, Codable {
     public var published: Date?
     public var updated: Date?
     public var firstSeen: Date
+    public var storyID: Int64?
 }
 
 /// An entry to insert or update, keyed by (feed, guid).
@@ -131,4 +132,55 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(path): \(message)" }
+}
+
+/// Chooses the story of each new entry, inside the transaction that stores it, so that entries and their story
+/// assignments commit together. Called in commit order, one entry at a time.
+public protocol StoryAssigner: Sendable {
+    func assign(_ entry: NewEntry) -> StoryAssignment
+}
+
+/// A newly stored entry, as the story assigner sees it.
+public struct NewEntry: Sendable {
+    public var id: Int64
+    public var feedID: Int64
+    public var input: EntryInput
+    /// When the poll that found it happened.
+    public var seenAt: Date
+}
+
+/// Where a new entry goes.
+public struct StoryAssignment: Sendable, Equatable {
+    public var story: Int64
+    /// Another story found to be the same: its entries move to `into`, and its id keeps resolving there.
+    public var merged: StoryMerge?
+    /// The story's most representative entry now.
+    public var headlineEntryID: Int64?
+
+    public init(story: Int64, merged: StoryMerge? = nil, headlineEntryID: Int64? = nil) {
+        self.story = story
+        self.merged = merged
+        self.headlineEntryID = headlineEntryID
+    }
+}
+
+public struct StoryMerge: Sendable, Equatable {
+    public var from: Int64
+    public var into: Int64
+
+    public init(from: Int64, into: Int64) {
+        self.from = from
+        self.into = into
+    }
+}
+
+/// A story as listed: its headline entry, how many entries and sources, when first and last seen.
+public struct StoredStory: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var headline: String?
+    public var headlineLink: String?
+    public var entryCount: Int
+    public var sourceCount: Int
+    public var firstSeen: Date
+    public var lastSeen: Date
 }

@@ -7,12 +7,15 @@ public struct ClusterItem: Sendable, Equatable {
     /// The feed it came from; items of one source never make a story on their own boilerplate.
     public var source: String?
     public var published: Date?
+    /// The caller's id for the item (an entry id), returned by `representative(of:)`.
+    public var key: Int64?
 
-    public init(title: String?, summary: String?, source: String?, published: Date?) {
+    public init(title: String?, summary: String?, source: String?, published: Date?, key: Int64? = nil) {
         self.title = title
         self.summary = summary
         self.source = source
         self.published = published
+        self.key = key
     }
 }
 
@@ -100,7 +103,7 @@ public final class StoryClusterer {
             nextStoryID += 1
             stories[story] = Story(id: story, last: itemTime ?? now)
         }
-        absorb(features, into: story, source: item.source, time: itemTime ?? now)
+        absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
         if titleKeyUsable { index(title: normalizedTitle, story: story) }
         var decision = ClusterDecision(story: story, reason: reason, merge: nil)
         if reason == .similar, let merge = mergeIfSame(story, now: now) {
@@ -116,13 +119,31 @@ public final class StoryClusterer {
     public func restore(_ item: ClusterItem, story: Int64) {
         let (features, now, itemTime) = prepare(item)
         if stories[story] == nil { stories[story] = Story(id: story, last: itemTime ?? now) }
-        absorb(features, into: story, source: item.source, time: itemTime ?? now)
+        absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
         let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
         if normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength {
             index(title: normalizedTitle, story: story)
         }
         nextStoryID = max(nextStoryID, story + 1)
         sweepIfDue(now: now)
+    }
+
+    /// The key of the story's most representative recent member: the one whose title is closest to the
+    /// story's centroid (ties: the earlier member). Nil for an unknown story or one without keyed members.
+    public func representative(of id: Int64) -> Int64? {
+        guard let story = stories[id] else { return nil }
+        let cache = cache(of: story)
+        var best: Int64?
+        var bestSimilarity = -1.0
+        for (vector, key) in zip(cache.titleVectors, story.memberKeys) {
+            guard let key else { continue }
+            let similarity = vector.dot(cache.centroid)
+            if similarity > bestSimilarity {
+                bestSimilarity = similarity
+                best = key
+            }
+        }
+        return best
     }
 
     // MARK: - Features
@@ -291,6 +312,8 @@ public final class StoryClusterer {
         /// How many member items contain each term.
         var documentCounts: [Int32: Int32] = [:]
         var titles: [[Int32: Double]] = []
+        /// The caller's key of the member each kept title belongs to.
+        var memberKeys: [Int64?] = []
         var size = 0
         var sources = Set<String>()
         var last: Double
@@ -387,13 +410,17 @@ public final class StoryClusterer {
         return (centroidSimilarity, titleSimilarity, sharedName)
     }
 
-    private func absorb(_ features: Features, into id: Int64, source: String?, time: Double) {
+    private func absorb(_ features: Features, into id: Int64, source: String?, time: Double, key: Int64?) {
         guard let story = stories[id] else { return }
         for (term, weight) in features.termWeights { story.termWeights[term, default: 0] += weight }
         for term in features.allTerms { story.documentCounts[term, default: 0] += 1 }
         story.size += 1
         story.titles.append(features.titleWeights)
-        if story.titles.count > parameters.titlesKept { story.titles.removeFirst(story.titles.count - parameters.titlesKept) }
+        story.memberKeys.append(key)
+        if story.titles.count > parameters.titlesKept {
+            story.titles.removeFirst(story.titles.count - parameters.titlesKept)
+            story.memberKeys.removeFirst(story.memberKeys.count - parameters.titlesKept)
+        }
         story.last = max(story.last, time)
         if let source { story.sources.insert(source) }
         story.cache = nil
@@ -451,6 +478,7 @@ public final class StoryClusterer {
         kept.size += gone.size
         kept.sources.formUnion(gone.sources)
         kept.titles = Array((kept.titles + gone.titles).suffix(parameters.titlesKept))
+        kept.memberKeys = Array((kept.memberKeys + gone.memberKeys).suffix(parameters.titlesKept))
         kept.last = max(kept.last, gone.last)
         for key in gone.titleKeys where titleIndex[key] == goneID {
             titleIndex[key] = keptID

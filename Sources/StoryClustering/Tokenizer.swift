@@ -1,16 +1,16 @@
 /// One word of a headline or summary.
-struct Token {
+public struct Token {
     /// As written (possessive 's removed, ’ as ').
-    var surface: String
-    var lower: String
+    public var surface: String
+    public var lower: String
     /// First word of a sentence (capitalisation there says nothing about being a name).
-    var sentenceInitial: Bool
+    public var sentenceInitial: Bool
 }
 
 /// Splits news text into words: links, e-mail addresses and hashtags removed, dotted acronyms joined
 /// (U.S. → US), words of Unicode letters and digits with inner apostrophes.
-enum Tokenizer {
-    static func tokens(_ text: String) -> [Token] {
+public enum Tokenizer {
+    public static func tokens(_ text: String) -> [Token] {
         let scalars = joinAcronyms(removingLinks(Array(text.unicodeScalars)))
         var tokens: [Token] = []
         var index = 0
@@ -39,7 +39,7 @@ enum Tokenizer {
     }
 
     /// The lower-cased words of a title joined by single spaces: the key under which identical titles meet.
-    static func normalizedTitle(_ title: String) -> String {
+    public static func normalizedTitle(_ title: String) -> String {
         let scalars = Array(title.lowercased().unicodeScalars)
         var words: [String] = []
         var index = 0

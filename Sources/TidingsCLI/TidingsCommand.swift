@@ -8,7 +8,10 @@ public struct TidingsCommand: AsyncParsableCommand {
         commandName: "tidings",
         abstract: "Read the news Tidings has collected, and manage its feeds.",
         version: TidingsVersion.current,
-        subcommands: [EntriesCommand.self, FeedsCommand.self, ClusterCommand.self, ParseCommand.self])
+        subcommands: [
+            StoriesCommand.self, StoryCommand.self, EntriesCommand.self, FeedsCommand.self, ClusterCommand.self,
+            ParseCommand.self,
+        ])
 
     public init() {}
 }

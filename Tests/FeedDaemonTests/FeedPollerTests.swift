@@ -287,4 +287,49 @@ final class ManualClock: Sendable {
         #expect(await restarted.pollAll(dueOnly: true).isEmpty)
         #expect(server.requests.count == 2)
     }
+
+    @Test func entriesFromSeveralFeedsFormOneStoryAndARestartContinuesIt() async throws {
+        func feed(_ name: String, _ titles: [String]) -> [UInt8] {
+            let items = titles.enumerated().map { index, title in
+                "<item><guid>\(name)-\(index)</guid><title>\(title)</title><pubDate>Mon, 20 Sep 2021 1\(index):00:00 GMT</pubDate></item>"
+            }
+            return Array("<rss version=\"2.0\"><channel><title>\(name)</title>\(items.joined())</channel></rss>".utf8)
+        }
+        let evergrande = "Evergrande shares plunge as debt crisis deepens in China"
+        let responder = ConditionalFileResponder(files: [
+            "/a.xml": feed("A", [evergrande, "Wellington zoo welcomes twin red panda cubs"]),
+            "/b.xml": feed("B", [evergrande, "Dutch cyclists win the team time trial"]),
+            "/c.xml": feed("C", [evergrande]),
+        ])
+        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
+        let store = try makeStore()
+        let urls = ["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }
+        let configuration = try await subscribe(urls, in: store)
+        let clock = self.clock
+        let assigner = try ClusteringStoryAssigner(store: store, now: clock.now)
+        let poller = FeedPoller(
+            fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { clock.now },
+            random: { 0 })
+        for index in 0..<2 {
+            _ = await poller.poll(configuration.feeds[index], stored: try stored(urls[index], in: store), configuration: configuration)
+        }
+        let stories = try store.stories(since: nil)
+        #expect(stories.count == 3)
+        let shared = try #require(stories.first { $0.sourceCount == 2 })
+        #expect(shared.entryCount == 2)
+        #expect(shared.headline == evergrande)
+        let (story, entries) = try #require(try store.story(id: shared.id))
+        #expect(story.id == shared.id)
+        #expect(Set(entries.map(\.feedURL)) == Set(urls[0...1]))
+
+        // After a restart the clusterer is rebuilt from the store: the third feed joins the same story.
+        let restarted = try ClusteringStoryAssigner(store: store, now: clock.now)
+        let poller2 = FeedPoller(
+            fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: restarted, now: { clock.now },
+            random: { 0 })
+        _ = await poller2.poll(configuration.feeds[2], stored: try stored(urls[2], in: store), configuration: configuration)
+        let after = try #require(try store.story(id: shared.id))
+        #expect(after.story.sourceCount == 3 && after.entries.count == 3)
+        #expect(try store.stories(since: nil).count == 3, "no new story for the known event")
+    }
 }

@@ -127,4 +127,52 @@ func pollState(
             #expect(error.description.hasSuffix("no store here yet: start tidingsd first, or pass --database PATH"))
         }
     }
+
+    /// Files entries by the first word of their title; the entry titled "merge" merges story 2 into story 1.
+    struct FirstWordStories: StoryAssigner {
+        func assign(_ entry: NewEntry) -> StoryAssignment {
+            let word = entry.input.title?.split(separator: " ").first.map(String.init) ?? ""
+            switch word {
+            case "merge": return StoryAssignment(story: 1, merged: StoryMerge(from: 2, into: 1), headlineEntryID: entry.id)
+            case "alpha": return StoryAssignment(story: 1, headlineEntryID: entry.id)
+            default: return StoryAssignment(story: 2)
+            }
+        }
+    }
+
+    @Test func storyAssignmentsAndMergesCommitWithTheirEntries() async throws {
+        let store = try FeedStore(path: path)
+        let ids = try await store.syncSubscriptions([
+            SubscriptionInput(url: "https://f.example/", title: "F"), SubscriptionInput(url: "https://g.example/", title: "G"),
+        ])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.record(
+            FetchRecord(
+                feedID: ids["https://f.example/"]!, state: pollState(at: now, status: 200, next: now),
+                entries: [EntryInput(guid: "1", title: "alpha one"), EntryInput(guid: "2", title: "beta one")]),
+            stories: FirstWordStories())
+        try await store.record(
+            FetchRecord(
+                feedID: ids["https://g.example/"]!, state: pollState(at: now + 60, status: 200, next: now),
+                entries: [EntryInput(guid: "3", title: "beta two")]),
+            stories: FirstWordStories())
+        var stories = try store.stories(since: nil)
+        #expect(stories.map(\.id) == [2, 1], "most recently active first")
+        #expect(stories.map(\.sourceCount) == [2, 1])
+        #expect(stories.last?.headline == "alpha one")
+
+        try await store.record(
+            FetchRecord(
+                feedID: ids["https://g.example/"]!, state: pollState(at: now + 120, status: 200, next: now),
+                entries: [EntryInput(guid: "4", title: "merge now")]),
+            stories: FirstWordStories())
+        stories = try store.stories(since: nil)
+        #expect(stories.map(\.id) == [1])
+        #expect(stories.first?.entryCount == 4 && stories.first?.sourceCount == 2)
+        let merged = try #require(try store.story(id: 2))
+        #expect(merged.story.id == 1, "a merged story's id still resolves")
+        #expect(merged.entries.map(\.title) == ["alpha one", "beta one", "beta two", "merge now"])
+        #expect(try store.stories(since: now + 100).map(\.id) == [1])
+        #expect(try store.stories(since: nil, minimumSources: 3).isEmpty)
+    }
 }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import FeedConfig
+import FeedStore
+import Foundation
+
+/// `tidings stories`: the stories of the last day (or --since), most recently active first.
+struct StoriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stories",
+        abstract: "List stories (one event's reports across feeds), most recently active first.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Only stories seen within this long (e.g. 6h, 24h, 7d).")
+    var since: String = "24h"
+
+    @Option(name: .customLong("min-sources"), help: "Only stories reported by at least this many feeds.")
+    var minimumSources: Int = 1
+
+    @Option(help: "At most this many stories.")
+    var limit: Int = 30
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        guard minimumSources > 0 else { throw ValidationError("--min-sources must be at least 1") }
+        guard Quantities.seconds(since) != nil else {
+            throw ValidationError("--since '\(since)' is not a duration; expected e.g. 90m, 24h or 7d")
+        }
+    }
+
+    func run() async throws {
+        let seconds = Double(Quantities.seconds(since) ?? 86400)
+        do {
+            let feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
+            let now = Date()
+            let stories = try feedStore.stories(
+                since: now.addingTimeInterval(-seconds), minimumSources: minimumSources, limit: limit)
+            if json {
+                print(try JSONOutput.encode(stories))
+            } else {
+                print(StoryTable.render(stories, now: now), terminator: "")
+            }
+        } catch let error as StoreError {
+            throw CLIError(message: error.description)
+        }
+    }
+}
+
+/// `tidings story ID`: one story's entries.
+struct StoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "story", abstract: "Show one story: every entry, with its feed, time, title and link.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The story's id (from 'tidings stories'; a merged story's old id still works).")
+    var id: Int64
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
+            guard let (story, entries) = try feedStore.story(id: id) else {
+                throw CLIError(message: "no story \(id) in \(feedStore.path); 'tidings stories' lists them")
+            }
+            if json {
+                print(try JSONOutput.encode(StoryJSON(story: story, entries: entries)))
+            } else {
+                print(StoryTable.renderStory(story, entries: entries, requestedID: id, now: Date()), terminator: "")
+            }
+        } catch let error as StoreError {
+            throw CLIError(message: error.description)
+        }
+    }
+
+    private struct StoryJSON: Encodable {
+        var story: StoredStory
+        var entries: [StoredEntry]
+    }
+}
+
+enum StoryTable {
+    static func render(_ stories: [StoredStory], now: Date) -> String {
+        var rows: [[String]] = [["ID", "SOURCES", "ENTRIES", "FIRST SEEN", "LAST SEEN", "HEADLINE"]]
+        for story in stories {
+            rows.append([
+                "\(story.id)", "\(story.sourceCount)", "\(story.entryCount)",
+                RelativeTime.describe(story.firstSeen, now: now), RelativeTime.describe(story.lastSeen, now: now),
+                TextTable.truncate(story.headline ?? "(untitled)", to: 90),
+            ])
+        }
+        return TextTable.render(rows)
+    }
+
+    static func renderStory(_ story: StoredStory, entries: [StoredEntry], requestedID: Int64, now: Date) -> String {
+        var text = "Story \(story.id)"
+        if story.id != requestedID { text += " (story \(requestedID) was merged into it)" }
+        text += ": \(story.headline ?? "(untitled)")\n"
+        text += "\(story.entryCount) entries from \(story.sourceCount) feeds, first seen "
+            + "\(RelativeTime.describe(story.firstSeen, now: now)), last seen \(RelativeTime.describe(story.lastSeen, now: now))\n\n"
+        var rows: [[String]] = [["WHEN", "FEED", "TITLE", "LINK"]]
+        for entry in entries {
+            rows.append([
+                RelativeTime.describe(entry.published ?? entry.firstSeen, now: now),
+                TextTable.truncate(entry.feedTitle ?? entry.feedURL, to: 24),
+                TextTable.truncate(entry.title ?? "(untitled)", to: 80), entry.url ?? "",
+            ])
+        }
+        return text + TextTable.render(rows)
+    }
+}
