@@ -32,6 +32,8 @@ public struct ClusteringParameters: Sendable, Equatable {
     /// …that are this share of all items with the term makes the story's threshold `signatureThreshold`.
     public var signatureConcentration = 0.8
     public var signatureThreshold = 0.20
+    /// …and this when the signature term is a name in the item.
+    public var entitySignatureThreshold = 0.10
     /// Similarities decay with the time between the item and the story's last item (hours).
     public var decayHours = 48.0
     /// Without a signature term, an item must share this many of the story's top terms.

@@ -58,7 +58,8 @@ public final class StoryClusterer {
     private var termTexts: [String] = []
     private var documentFrequency: [Int32] = []
     private var documentCount = 0
-    private var capitalisation: [String: (capitalised: Int32, lower: Int32)] = [:]
+    private var words: [Word] = []
+    private var wordIndices: [String: Int] = [:]
     private var sourceItemCount: [String: Int] = [:]
     private var sourceTermCount: [String: [Int32: Int32]] = [:]
 
@@ -235,37 +236,55 @@ public final class StoryClusterer {
         let titleCase = isTitleCase(tokens)
         var result: [Int32: (Int, Bool)] = [:]
         for token in tokens {
-            let lower = token.lower
-            let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
-            if Stopwords.english.contains(lower) || (lower.unicodeScalars.count < 2 && !isNumber) { continue }
-            let stem = termID(stemmer.stem(lower))
+            let word = wordIndex(token.lower)
+            let info = words[word]
+            if info.isStopword { continue }
             var entity = false
             let first = token.surface.unicodeScalars.first!
-            if lower.unicodeScalars.contains(where: \.isDigit) {
-                entity = !Stopwords.isDateLike(lower)
+            if info.hasDigit {
+                entity = !info.isDateLike
             } else if !allLower {
                 if token.surface.unicodeScalars.count >= 2, isAllCaps(token.surface) {
                     entity = true
                 } else if titleCase {
-                    entity = mostlyCapitalised(lower)
+                    entity = info.mostlyCapitalised
                 } else if first.isUppercaseLetter {
-                    entity = token.sentenceInitial ? mostlyCapitalised(lower) : true
+                    entity = token.sentenceInitial ? info.mostlyCapitalised : true
                 }
             }
             if !titleCase, !allLower, !token.sentenceInitial {
-                var seen = capitalisation[lower] ?? (0, 0)
-                if first.isUppercaseLetter { seen.capitalised += 1 } else { seen.lower += 1 }
-                capitalisation[lower] = seen
+                if first.isUppercaseLetter { words[word].capitalised += 1 } else { words[word].lowerCase += 1 }
             }
-            let previous = result[stem] ?? (0, false)
-            result[stem] = (previous.0 + 1, previous.1 || entity)
+            let previous = result[info.stem] ?? (0, false)
+            result[info.stem] = (previous.0 + 1, previous.1 || entity)
         }
         return result
     }
 
-    private func mostlyCapitalised(_ lower: String) -> Bool {
-        guard let seen = capitalisation[lower] else { return false }
-        return seen.capitalised > seen.lower
+    /// What is known about one lower-cased word, looked up once per occurrence.
+    private struct Word {
+        var stem: Int32
+        /// A stopword, or a single non-digit character: never a feature.
+        var isStopword: Bool
+        var hasDigit: Bool
+        var isDateLike: Bool
+        /// Mid-sentence occurrences seen capitalised and lower-case (names are mostly capitalised).
+        var capitalised: Int32 = 0
+        var lowerCase: Int32 = 0
+        var mostlyCapitalised: Bool { capitalised > lowerCase }
+    }
+
+    private func wordIndex(_ lower: String) -> Int {
+        if let index = wordIndices[lower] { return index }
+        let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
+        let isStopword = Stopwords.english.contains(lower) || (lower.unicodeScalars.count < 2 && !isNumber)
+        let hasDigit = lower.unicodeScalars.contains(where: \.isDigit)
+        let word = Word(
+            stem: isStopword ? -1 : termID(stemmer.stem(lower)), isStopword: isStopword, hasDigit: hasDigit,
+            isDateLike: hasDigit && Stopwords.isDateLike(lower))
+        words.append(word)
+        wordIndices[lower] = words.count - 1
+        return words.count - 1
     }
 
     private func isAllCaps(_ word: String) -> Bool {
@@ -324,7 +343,11 @@ public final class StoryClusterer {
             var documentCount: Int
             var centroid: SparseVector
             var titleVectors: [SparseVector]
-            var topTerms: Set<Int32>
+            /// The strongest centroid terms, sorted by id.
+            var topTerms: [Int32]
+            /// Terms in at least `signatureMinimumCount` members, with that count (the only ones that can be
+            /// signature terms), sorted by id.
+            var frequentTerms: [(term: Int32, count: Int32)]
         }
 
         init(id: Int64, last: Double) {
@@ -343,49 +366,70 @@ public final class StoryClusterer {
     private func cache(of story: Story) -> Story.Cache {
         if let cache = story.cache, Double(documentCount) <= Double(cache.documentCount) * 1.05 + 2 { return cache }
         let centroid = vector(story.termWeights)
+        let minimum = Int32(parameters.signatureMinimumCount)
         let cache = Story.Cache(
             documentCount: documentCount, centroid: centroid, titleVectors: story.titles.map(vector),
-            topTerms: Set(strongest(centroid, count: parameters.topTerms)))
+            topTerms: strongest(centroid, count: parameters.topTerms).sorted(),
+            frequentTerms: story.size < parameters.signatureMinimumCount
+                ? [] : story.documentCounts.filter { $0.value >= minimum }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 })
         story.cache = cache
         return cache
     }
 
     private func bestCandidate(for features: Features, source: String?, now: Double, itemTime: Double?) -> Int64? {
-        var candidates = Set<Int64>()
-        for term in strongest(features.vector, count: parameters.probeTerms) {
-            if let stories = postings[term] { candidates.formUnion(stories) }
-        }
         var best: Int64?
         var bestScore = -1.0
-        for id in candidates.sorted() {
-            guard isActive(id, now: now), let story = stories[id] else { continue }
+        let horizon = parameters.windowHours * 3600
+        for story in candidateStories(probing: strongest(features.vector, count: parameters.probeTerms), excluding: nil)
+        where now - story.last <= horizon {
             var (centroidSimilarity, titleSimilarity, sharedName) = similarities(features, story: story, itemTime: itemTime)
             centroidSimilarity += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
-            let penalty = source != nil && story.sources == [source!] ? parameters.sameSourcePenalty : 0
+            let penalty = source != nil && story.sources.count == 1 && story.sources.contains(source!)
+                ? parameters.sameSourcePenalty : 0
             let joins = centroidSimilarity >= parameters.centroidThreshold + penalty
                 || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
             let score = max(centroidSimilarity, titleSimilarity * parameters.centroidThreshold / parameters.titleThreshold)
             if joins, score > bestScore {
                 bestScore = score
-                best = id
+                best = story.id
             }
         }
         return best
+    }
+
+    /// The stories indexed under any of `terms`, each once, in ascending id order.
+    private func candidateStories(probing terms: [Int32], excluding excluded: Int64?) -> [Story] {
+        var ids: [Int64] = []
+        for term in terms {
+            if let stories = postings[term] { ids.append(contentsOf: stories) }
+        }
+        ids.sort()
+        var result: [Story] = []
+        result.reserveCapacity(ids.count)
+        var previous: Int64 = -1
+        for id in ids where id != previous && id != excluded {
+            previous = id
+            if let story = stories[id] { result.append(story) }
+        }
+        return result
     }
 
     private func similarities(_ features: Features, story: Story, itemTime: Double?) -> (Double, Double, Bool) {
         let cache = cache(of: story)
         var centroidSimilarity = features.vector.dot(cache.centroid)
         var signature = 0.0
-        for term in features.vector.terms {
-            let count = story.documentCounts[term] ?? 0
-            if count >= parameters.signatureMinimumCount {
-                signature = max(signature, Double(count) / Double(documentFrequency[Int(term)]))
-            }
+        var entitySignature = 0.0
+        for (term, count) in cache.frequentTerms where features.vector.contains(term) {
+            let concentration = Double(count) / Double(documentFrequency[Int(term)])
+            signature = max(signature, concentration)
+            if features.entities.contains(term) { entitySignature = max(entitySignature, concentration) }
         }
-        if signature >= parameters.signatureConcentration {
+        if entitySignature >= parameters.signatureConcentration {
+            // The item names the story's own name (a person, a product): the strongest evidence there is.
+            centroidSimilarity *= parameters.centroidThreshold / parameters.entitySignatureThreshold
+        } else if signature >= parameters.signatureConcentration {
             centroidSimilarity *= parameters.centroidThreshold / parameters.signatureThreshold
-        } else if features.vector.terms.filter(cache.topTerms.contains).count < parameters.minimumSharedTopTerms {
+        } else if Self.sortedIntersectionCount(features.vector.terms, cache.topTerms) < parameters.minimumSharedTopTerms {
             centroidSimilarity = 0
         }
         var titleSimilarity = 0.0
@@ -408,6 +452,24 @@ public final class StoryClusterer {
             titleSimilarity *= factor
         }
         return (centroidSimilarity, titleSimilarity, sharedName)
+    }
+
+    private static func sortedIntersectionCount(_ a: [Int32], _ b: [Int32]) -> Int {
+        var count = 0
+        var i = 0
+        var j = 0
+        while i < a.count, j < b.count {
+            if a[i] == b[j] {
+                count += 1
+                i += 1
+                j += 1
+            } else if a[i] < b[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return count
     }
 
     private func absorb(_ features: Features, into id: Int64, source: String?, time: Double, key: Int64?) {
@@ -452,19 +514,14 @@ public final class StoryClusterer {
     private func mergeIfSame(_ id: Int64, now: Double) -> (from: Int64, into: Int64)? {
         guard let story = stories[id], story.size >= 2 else { return nil }
         let centroid = cache(of: story).centroid
-        var candidates = Set<Int64>()
-        for term in strongest(centroid, count: parameters.probeTerms) {
-            if let stories = postings[term] { candidates.formUnion(stories) }
-        }
-        candidates.remove(id)
         var best: Int64?
         var bestSimilarity = parameters.mergeThreshold
-        for other in candidates.sorted() {
-            guard isActive(other, now: now), let candidate = stories[other], candidate.size >= 1 else { continue }
+        for candidate in candidateStories(probing: strongest(centroid, count: parameters.probeTerms), excluding: id)
+        where isActive(candidate.id, now: now) && candidate.size >= 1 {
             let similarity = centroid.dot(cache(of: candidate).centroid)
             if similarity >= bestSimilarity {
                 bestSimilarity = similarity
-                best = other
+                best = candidate.id
             }
         }
         guard let best else { return nil }

@@ -28,10 +28,8 @@ public enum Tokenizer {
             if word.count > 2, isApostrophe(word[word.count - 2]), word[word.count - 1] == "s" || word[word.count - 1] == "S" {
                 word.removeLast(2)
             }
-            var surface = String.UnicodeScalarView()
-            for scalar in word { surface.append(scalar == "\u{2019}" ? "'" : scalar) }
-            let text = String(surface)
-            tokens.append(Token(surface: text, lower: text.lowercased(), sentenceInitial: initial))
+            let text = Self.string(word)
+            tokens.append(Token(surface: text, lower: Self.lowercased(text), sentenceInitial: initial))
             initial = false
             lastEnd = index
         }
@@ -50,11 +48,41 @@ public enum Tokenizer {
             }
             let start = index
             index = wordEnd(scalars, from: index)
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: scalars[start..<index])
-            words.append(String(view))
+            words.append(Self.string(scalars[start..<index]))
         }
         return words.joined(separator: " ")
+    }
+
+    /// The scalars as a string, with ’ written as '; ASCII words are copied byte for byte.
+    static func string<Scalars: Collection<Unicode.Scalar>>(_ scalars: Scalars) -> String {
+        if scalars.allSatisfy(\.isASCII) {
+            return String(unsafeUninitializedCapacity: scalars.count) { buffer in
+                var index = 0
+                for scalar in scalars {
+                    buffer[index] = UInt8(scalar.value)
+                    index += 1
+                }
+                return index
+            }
+        }
+        var view = String.UnicodeScalarView()
+        for scalar in scalars { view.append(scalar == "\u{2019}" ? "'" : scalar) }
+        return String(view)
+    }
+
+    /// `word` lower-cased, without the general Unicode machinery when it is ASCII.
+    static func lowercased(_ word: String) -> String {
+        var word = word
+        let ascii = word.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard bytes.contains(where: { $0 >= 65 && $0 <= 90 }) else { return "" }
+            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for (index, byte) in bytes.enumerated() { buffer[index] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
+                return bytes.count
+            }
+        }
+        guard let ascii else { return word.lowercased() }
+        return ascii.isEmpty ? word : ascii
     }
 
     /// Letters and digits of any script (not marks, not underscore).
@@ -112,6 +140,7 @@ public enum Tokenizer {
     /// Replaces links (http://, https://, www.), e-mail addresses and #hashtags with a space: each runs to the
     /// end of its whitespace-delimited chunk.
     static func removingLinks(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard scalars.contains(where: { $0 == "/" || $0 == "@" || $0 == "#" || $0 == "." }) else { return scalars }
         var output: [Unicode.Scalar] = []
         output.reserveCapacity(scalars.count)
         var index = 0
