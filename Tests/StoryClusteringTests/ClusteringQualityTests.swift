@@ -1,4 +1,3 @@
-import FeedModel
 import FeedParsing
 import Foundation
 import StoryClustering
@@ -58,10 +57,14 @@ struct LabelledItems {
         }
     }
 
-    /// The items in a fixed pseudo-random order: by the FNV-1a hash of "42:" + id (UCI rows come grouped by
-    /// story, so their file order would give the answer away).
-    func shuffled() -> LabelledItems {
-        let order = ids.indices.sorted { FNV1a64.hexDigest(of: "42:" + ids[$0]) < FNV1a64.hexDigest(of: "42:" + ids[$1]) }
+    /// The items in the order Python's `random.Random(42).shuffle` gives them (the order docs/CLUSTERING.md
+    /// reports; UCI rows come grouped by story, so their file order would give the answer away). The
+    /// permutation is a fixture so that the test needs no Python.
+    func shuffledLikePythonSeed42() throws -> LabelledItems {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/uci-order-python-random-42.txt")
+        let order = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").compactMap { Int($0) }
+        try #require(order.count == ids.count && Set(order).count == ids.count)
         var copy = self
         copy.ids = order.map { ids[$0] }
         copy.items = order.map { items[$0] }
@@ -97,8 +100,8 @@ struct LabelledItems {
     }
 
     @Test func uciHeadlinesShuffled() throws {
-        let score = try LabelledItems("uci_newsagg_first5000/dev.jsonl").shuffled().score()
-        #expect(score.bcubedF1 >= 0.80, "BCubed F1 \(score.bcubedF1)")
+        let score = try LabelledItems("uci_newsagg_first5000/dev.jsonl").shuffledLikePythonSeed42().score()
+        #expect(score.bcubedF1 >= 0.82, "BCubed F1 \(score.bcubedF1)")
     }
 
     @Test func googleNewsInFileOrder() throws {
