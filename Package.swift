@@ -58,6 +58,7 @@ let package = Package(
                 "FeedModel", "FeedConfig", "FeedParsing", "FeedFetching", "FeedScheduling", "FeedStore", "StoryClustering",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .target(
@@ -96,7 +97,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["TestSupport", "tidingsd", "tidings"], swiftSettings: swiftSettings),
+            name: "EndToEndTests", dependencies: ["TestSupport", "FeedStore", "tidingsd", "tidings"],
+            swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,8 @@ import FeedStore
 import Foundation
 public import Logging
 import ServiceLifecycle
+import Synchronization
+import UnixSignals
 
 /// What `tidingsd` was asked to do.
 public struct DaemonOptions: Sendable {
@@ -20,14 +22,17 @@ public struct DaemonOptions: Sendable {
     }
 }
 
-/// The daemon: loads the configuration, opens the store, and polls feeds on schedule until SIGTERM/SIGINT.
+/// The daemon: loads the configuration, opens the store, and polls feeds on schedule until SIGTERM/SIGINT,
+/// telling systemd how it is doing (sd_notify) and re-reading Feeds.yaml on SIGHUP.
 public struct TidingsDaemon: Sendable {
     let options: DaemonOptions
     let logger: Logger
+    let notifier: SystemdNotifier
 
-    public init(options: DaemonOptions, logger: Logger) {
+    public init(options: DaemonOptions, logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) {
         self.options = options
         self.logger = logger
+        self.notifier = notifier
     }
 
     /// Runs to completion and returns the process exit status.
@@ -39,6 +44,13 @@ public struct TidingsDaemon: Sendable {
             logger.critical("invalid configuration: \(error)")
             return 1
         }
+        let lock: StoreLock
+        do {
+            lock = try StoreLock(storePath: options.databasePath)
+        } catch {
+            logger.critical("\(error)")
+            return 1
+        }
         let store: FeedStore
         do {
             store = try FeedStore(path: options.databasePath)
@@ -48,8 +60,7 @@ public struct TidingsDaemon: Sendable {
         }
         let feedIDs: [String: Int64]
         do {
-            feedIDs = try await store.syncSubscriptions(
-                configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title) })
+            feedIDs = try await store.syncSubscriptions(configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title) })
         } catch {
             logger.critical("cannot record the feed list: \(error)")
             return 1
@@ -68,16 +79,20 @@ public struct TidingsDaemon: Sendable {
         }
         let cycle = PollCycle(
             poller: FeedPoller(fetcher: fetcher, store: store, environment: environment, stories: stories), store: store,
-            feedIDs: feedIDs, configuration: configuration, logger: logger)
+            active: ActiveConfiguration(configuration: configuration, feedIDs: feedIDs), logger: logger)
 
         if options.once {
             let outcomes = await cycle.pollAll(dueOnly: false)
             let failed = outcomes.filter { !$0.succeeded && !$0.deferred }.count
             logger.info("polled \(outcomes.count) feeds once: \(outcomes.count - failed) ok, \(failed) failed")
+            withExtendedLifetime(lock) {}
             return failed == 0 ? 0 : 1
         }
 
-        let service = PollService(cycle: cycle, logger: logger)
+        let health = PollHealth()
+        notifier.ready(status: health.statusLine(cycle: cycle))
+        let service = PollService(
+            cycle: cycle, configPath: options.configPath, notifier: notifier, health: health, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -87,8 +102,73 @@ public struct TidingsDaemon: Sendable {
             logger.error("stopped with an error: \(error)")
             return 1
         }
+        notifier.stopping()
         logger.info("stopped")
+        withExtendedLifetime(lock) {}
         return 0
+    }
+}
+
+/// The configuration in force and the store ids of its feeds; replaced as a whole on reload.
+final class ActiveConfiguration: Sendable {
+    private let state: Mutex<(configuration: FeedConfiguration, feedIDs: [String: Int64], generation: Int)>
+
+    init(configuration: FeedConfiguration, feedIDs: [String: Int64]) {
+        state = Mutex((configuration, feedIDs, 0))
+    }
+
+    var current: (configuration: FeedConfiguration, feedIDs: [String: Int64]) {
+        state.withLock { ($0.configuration, $0.feedIDs) }
+    }
+
+    /// Bumped by every successful reload, so that a sleeping poll loop notices.
+    var generation: Int { state.withLock { $0.generation } }
+
+    func replace(_ configuration: FeedConfiguration, feedIDs: [String: Int64]) {
+        state.withLock { $0 = (configuration, feedIDs, $0.generation + 1) }
+    }
+}
+
+/// Whether the poll loop makes progress (for the systemd watchdog) and what the last cycle did (for STATUS).
+final class PollHealth: Sendable {
+    private struct State {
+        var busySince: ContinuousClock.Instant?
+        var lastProgress = ContinuousClock.now
+        var lastCycleEnd: Date?
+    }
+
+    private let state = Mutex(State())
+
+    func cycleStarted() { state.withLock { $0.busySince = .now; $0.lastProgress = .now } }
+    func progressed() { state.withLock { $0.lastProgress = .now } }
+    func cycleEnded() {
+        state.withLock {
+            $0.busySince = nil
+            $0.lastProgress = .now
+            $0.lastCycleEnd = Date()
+        }
+    }
+
+    /// True while idle between cycles, or while a cycle has finished a poll within `limit`.
+    func isHealthy(limit: Duration) -> Bool {
+        state.withLock { $0.busySince == nil || $0.lastProgress.duration(to: .now) < limit }
+    }
+
+    /// "312 feeds, 4 failing, last cycle 12 s ago".
+    func statusLine(cycle: PollCycle) -> String {
+        let (configuration, feedIDs) = cycle.active.current
+        let enabled = Set(configuration.enabledFeeds.compactMap { feedIDs[$0.url] })
+        let feeds = (try? cycle.store.feeds(subscribedOnly: true, countingEntries: false)) ?? []
+        let failing = feeds.filter { enabled.contains($0.id) && $0.state.lastError != nil }.count
+        let disabled = feeds.filter { enabled.contains($0.id) && $0.state.disabledReason != nil }.count
+        var line = "\(enabled.count) feeds, \(failing) failing"
+        if disabled > 0 { line += ", \(disabled) gone" }
+        if let end = state.withLock({ $0.lastCycleEnd }) {
+            line += ", last cycle \(Int(Date().timeIntervalSince(end))) s ago"
+        } else {
+            line += ", first cycle running"
+        }
+        return line
     }
 }
 
@@ -96,14 +176,29 @@ public struct TidingsDaemon: Sendable {
 struct PollCycle: Sendable {
     let poller: FeedPoller
     let store: FeedStore
-    let feedIDs: [String: Int64]
-    let configuration: FeedConfiguration
+    let active: ActiveConfiguration
     let logger: Logger
+    /// Called after every finished poll (the watchdog's sign of progress).
+    var onProgress: @Sendable () -> Void = {}
+
+    init(poller: FeedPoller, store: FeedStore, active: ActiveConfiguration, logger: Logger) {
+        self.poller = poller
+        self.store = store
+        self.active = active
+        self.logger = logger
+    }
+
+    init(poller: FeedPoller, store: FeedStore, feedIDs: [String: Int64], configuration: FeedConfiguration, logger: Logger) {
+        self.init(
+            poller: poller, store: store, active: ActiveConfiguration(configuration: configuration, feedIDs: feedIDs),
+            logger: logger)
+    }
     /// How many feeds are polled at once (fetch, parse and store).
     var concurrentPolls = 48
 
     /// Polls every enabled feed (or only those due now) concurrently; the fetcher bounds concurrency.
     func pollAll(dueOnly: Bool) async -> [PollOutcome] {
+        let (configuration, feedIDs) = active.current
         let states: [Int64: StoredFeed]
         do {
             states = Dictionary(uniqueKeysWithValues: try store.feeds(countingEntries: false).map { ($0.id, $0) })
@@ -134,6 +229,7 @@ struct PollCycle: Sendable {
             for _ in 0..<max(concurrentPolls, 1) where !startNext() { break }
             var outcomes: [PollOutcome] = []
             while let outcome = await group.next() {
+                onProgress()
                 log(outcome)
                 outcomes.append(outcome)
                 _ = startNext()
@@ -144,6 +240,7 @@ struct PollCycle: Sendable {
 
     /// The earliest next-poll time of any enabled feed.
     func nextDueDate() -> Date? {
+        let (configuration, feedIDs) = active.current
         guard let feeds = try? store.feeds(subscribedOnly: true, countingEntries: false) else { return nil }
         let enabled = Set(configuration.enabledFeeds.compactMap { feedIDs[$0.url] })
         return feeds.filter { enabled.contains($0.id) && $0.state.disabledReason == nil }
@@ -171,24 +268,95 @@ struct PollCycle: Sendable {
     }
 }
 
-/// The long-running poll loop as a service: poll what is due, sleep until the next feed is due, repeat.
-/// Graceful shutdown cancels it; a store transaction in flight still commits.
+/// The long-running poll loop as a service: poll what is due, sleep until the next feed is due, repeat; beside
+/// it, the systemd watchdog and the SIGHUP reload. Graceful shutdown cancels them; a store transaction in
+/// flight still commits.
 struct PollService: Service {
     let cycle: PollCycle
+    let configPath: String
+    let notifier: SystemdNotifier
+    let health: PollHealth
     let logger: Logger
 
     func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        var cycle = self.cycle
+        let health = self.health
+        cycle.onProgress = { health.progressed() }
+        let loopCycle = cycle
         do {
             try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    _ = await cycle.pollAll(dueOnly: true)
-                    let next = cycle.nextDueDate() ?? Date().addingTimeInterval(60)
-                    let wait = min(max(next.timeIntervalSinceNow, 1), 3600)
-                    try await Task.sleep(for: .seconds(wait))
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await pollLoop(loopCycle) }
+                    group.addTask { await watchdogLoop() }
+                    group.addTask {
+                        for await _ in hangups { await reload() }
+                    }
+                    await group.next()
+                    group.cancelAll()
                 }
+                try Task.checkCancellation()
             }
         } catch is CancellationError {
             logger.info("shutting down")
+        }
+    }
+
+    private func pollLoop(_ cycle: PollCycle) async {
+        while !Task.isCancelled {
+            health.cycleStarted()
+            _ = await cycle.pollAll(dueOnly: true)
+            health.cycleEnded()
+            notifier.status(health.statusLine(cycle: cycle))
+            let generation = cycle.active.generation
+            let next = cycle.nextDueDate() ?? Date().addingTimeInterval(60)
+            // Sleep until the next feed is due, in short steps so that a reload takes effect at once.
+            while !Task.isCancelled, Date() < next, cycle.active.generation == generation {
+                let wait = min(max(next.timeIntervalSinceNow, 0.05), 1)
+                try? await Task.sleep(for: .seconds(wait))
+            }
+        }
+    }
+
+    /// WATCHDOG=1 at half systemd's interval, but only while the poll loop is idle or still finishing polls: a
+    /// hung loop stops the pings and systemd restarts the service.
+    private func watchdogLoop() async {
+        guard let interval = notifier.watchdogInterval else {
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            return
+        }
+        var ticks = 0
+        while !Task.isCancelled {
+            if health.isHealthy(limit: interval) {
+                notifier.watchdog()
+            } else {
+                logger.warning("poll loop made no progress for \(interval): not telling the watchdog")
+            }
+            ticks += 1
+            if ticks % 4 == 0 { notifier.status(health.statusLine(cycle: cycle)) }
+            try? await Task.sleep(for: interval / 2)
+        }
+    }
+
+    /// SIGHUP: re-read Feeds.yaml; a valid file replaces the configuration, an invalid one is logged and the
+    /// old one stays in force.
+    private func reload() async {
+        notifier.reloading()
+        defer { notifier.ready(status: health.statusLine(cycle: cycle)) }
+        let configuration: FeedConfiguration
+        do {
+            configuration = try ConfigLoader.load(path: configPath)
+        } catch {
+            logger.error("reload rejected, keeping the previous configuration: \(error)")
+            return
+        }
+        do {
+            let feedIDs = try await cycle.store.syncSubscriptions(
+                configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title) })
+            cycle.active.replace(configuration, feedIDs: feedIDs)
+            logger.info("reloaded \(configPath): \(configuration.enabledFeeds.count) feeds")
+        } catch {
+            logger.error("reload failed, keeping the previous configuration: \(error)")
         }
     }
 }

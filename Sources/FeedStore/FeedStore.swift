@@ -301,6 +301,19 @@ public final class FeedStore: Sendable {
         }
     }
 
+    /// SQLite's `PRAGMA integrity_check`: "ok", or the problems it found.
+    public func integrityCheck() throws(StoreError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    /// Every entry's feed URL and guid (for consistency checks).
+    public func entryKeys() throws(StoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT feed.url || ' ' || entry.guid FROM entry JOIN feed ON feed.id = entry.feed_id")
+        }
+    }
+
     /// Number of stored entries.
     public func entryCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0 }

@@ -37,11 +37,7 @@ do {
     DaemonCommand.exit(withError: error)
 }
 let level = Logger.Level(rawValue: command.logLevel) ?? .info
-LoggingSystem.bootstrap { label in
-    var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = level
-    return handler
-}
+LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, level: level) }
 let paths = TidingsPaths()
 let options = DaemonOptions(
     configPath: paths.configPath(explicit: command.config), databasePath: paths.databasePath(explicit: command.database),

@@ -48,10 +48,13 @@ struct ProcessRunner {
     }
 
     /// Starts `executable` and returns the running process; output goes to the given pipes.
-    static func start(_ executable: String, _ arguments: [String], stderr: Pipe) throws -> Process {
+    static func start(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], stderr: Pipe
+    ) throws -> Process {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent(executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr
         try process.run()

@@ -1,0 +1,32 @@
+# make install [PREFIX=/usr/local] [DESTDIR=]: the release binaries, the systemd units and a default
+# /etc/tidings/Feeds.yaml (kept if one exists). State lives in /var/lib/tidings (systemd's StateDirectory).
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(SYSCONFDIR)/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+
+.PHONY: build install install-user uninstall
+build:
+	swift build -c release --product tidingsd
+	swift build -c release --product tidings
+
+install: build
+	install -D -m 755 .build/release/tidingsd $(DESTDIR)$(PREFIX)/bin/tidingsd
+	install -D -m 755 .build/release/tidings $(DESTDIR)$(PREFIX)/bin/tidings
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
+	sed 's#/usr/local/bin/tidingsd#$(PREFIX)/bin/tidingsd#' systemd/tidingsd.service > $(DESTDIR)$(UNITDIR)/tidingsd.service
+	sed 's#%h/.local/bin/tidingsd#$(PREFIX)/bin/tidingsd#' systemd/tidingsd.user.service > $(DESTDIR)$(USERUNITDIR)/tidingsd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/tidingsd.service $(DESTDIR)$(USERUNITDIR)/tidingsd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/tidings/Feeds.yaml || install -D -m 644 Feeds.yaml $(DESTDIR)$(SYSCONFDIR)/tidings/Feeds.yaml
+
+# For one user, no root: binaries in ~/.local/bin, the user unit, ~/.config/tidings/Feeds.yaml.
+install-user: build
+	install -D -m 755 .build/release/tidingsd $(HOME)/.local/bin/tidingsd
+	install -D -m 755 .build/release/tidings $(HOME)/.local/bin/tidings
+	install -D -m 644 systemd/tidingsd.user.service $(HOME)/.config/systemd/user/tidingsd.service
+	test -e $(HOME)/.config/tidings/Feeds.yaml || install -D -m 644 Feeds.yaml $(HOME)/.config/tidings/Feeds.yaml
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tidingsd $(DESTDIR)$(PREFIX)/bin/tidings
+	rm -f $(DESTDIR)$(UNITDIR)/tidingsd.service $(DESTDIR)$(USERUNITDIR)/tidingsd.service
