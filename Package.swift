@@ -88,7 +88,9 @@ let package = Package(
             name: "StoryClusteringTests", dependencies: ["StoryClustering", "FeedParsing", "FeedModel", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "FeedSchedulingTests", dependencies: ["FeedScheduling"], swiftSettings: swiftSettings),
-        .testTarget(name: "FeedStoreTests", dependencies: ["FeedStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeedStoreTests", dependencies: ["FeedStore", "FeedModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedDaemonTests",
             dependencies: [

@@ -84,7 +84,10 @@ private struct ConfigReader {
         var defaults = FeedDefaults()
         if isNull(node) { return defaults }
         let mapping = try self.mapping(node, what: "'defaults'", expected: "a mapping of settings")
-        let allowed = ["interval", "min_interval", "user_agent", "timeout", "connect_timeout", "max_body_size", "max_redirects"]
+        let allowed = [
+            "interval", "min_interval", "user_agent", "timeout", "connect_timeout", "max_body_size", "max_redirects", "keep",
+            "keep_per_feed",
+        ]
         try rejectUnknownKeys(in: mapping, allowed: allowed, section: "in 'defaults'")
         if let value = mapping["min_interval"] {
             defaults.minimumIntervalSeconds = try duration(value, key: "min_interval", minimum: 1)
@@ -114,6 +117,28 @@ private struct ConfigReader {
                 throw error(at: value, "max_redirects '\(text)' must be a whole number from 0 to 20")
             }
             defaults.maxRedirects = count
+        }
+        if let value = mapping["keep"] {
+            let text = try scalarText(value, key: "keep", expected: "a duration such as 90d, or 'forever'")
+            if text == "forever" {
+                defaults.keepSeconds = nil
+            } else {
+                guard let seconds = Quantities.seconds(text), seconds >= 86400 else {
+                    throw error(at: value, "keep '\(text)' must be a duration of at least 1d (e.g. 30d, 365d) or 'forever'")
+                }
+                defaults.keepSeconds = seconds
+            }
+        }
+        if let value = mapping["keep_per_feed"] {
+            let text = try scalarText(value, key: "keep_per_feed", expected: "a whole number, or 'all'")
+            if text == "all" {
+                defaults.keepPerFeed = nil
+            } else {
+                guard let count = Int(text), count >= 10 else {
+                    throw error(at: value, "keep_per_feed '\(text)' must be a whole number of at least 10, or 'all'")
+                }
+                defaults.keepPerFeed = count
+            }
         }
         return defaults
     }

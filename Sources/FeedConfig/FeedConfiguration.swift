@@ -37,6 +37,10 @@ public struct FeedDefaults: Sendable, Equatable {
     public var maxBodyBytes: Int = 16 * 1024 * 1024
     /// How many redirects one fetch may follow (`max_redirects: 5`).
     public var maxRedirects: Int = 5
+    /// Entries no feed has listed for this long are deleted (`keep: 90d`); nil keeps everything.
+    public var keepSeconds: Int? = 90 * 86400
+    /// At most this many entries per feed (`keep_per_feed: 5000`); the oldest no longer listed go first.
+    public var keepPerFeed: Int? = 5000
 
     public init() {}
 

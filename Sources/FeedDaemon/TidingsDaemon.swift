@@ -303,9 +303,14 @@ struct PollService: Service {
     }
 
     private func pollLoop(_ cycle: PollCycle) async {
+        var lastRetention: Date?
         while !Task.isCancelled {
             health.cycleStarted()
             _ = await cycle.pollAll(dueOnly: true)
+            if lastRetention.map({ Date().timeIntervalSince($0) >= 6 * 3600 }) ?? true {
+                await applyRetention(cycle)
+                lastRetention = Date()
+            }
             health.cycleEnded()
             notifier.status(health.statusLine(cycle: cycle))
             let generation = cycle.active.generation
@@ -315,6 +320,20 @@ struct PollService: Service {
                 let wait = min(max(next.timeIntervalSinceNow, 0.05), 1)
                 try? await Task.sleep(for: .seconds(wait))
             }
+        }
+    }
+
+    /// Deletes history beyond `keep` / `keep_per_feed` (at start, then every 6 hours).
+    private func applyRetention(_ cycle: PollCycle) async {
+        let defaults = cycle.active.current.configuration.defaults
+        let policy = RetentionPolicy(maxAge: defaults.keepSeconds.map(Double.init), maxPerFeed: defaults.keepPerFeed)
+        do {
+            let report = try await cycle.store.applyRetention(policy)
+            if report.entriesDeleted > 0 {
+                logger.info("retention: deleted \(report.entriesDeleted) entries and \(report.storiesDeleted) stories")
+            }
+        } catch {
+            logger.error("retention failed (will retry in 6 h): \(error)")
         }
     }
 

@@ -116,11 +116,11 @@ public final class FeedStore: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO entry (feed_id, guid, url, title, author, summary_html, content_html, text,
-                            published, updated, first_seen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            published, updated, first_seen, last_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(feed_id, guid) DO NOTHING
                         """,
-                    arguments: StatementArguments([fetch.feedID, entry.guid] + values + [now]))
+                    arguments: StatementArguments([fetch.feedID, entry.guid] + values + [now, now]))
                 if db.changesCount > 0 {
                     summary.newEntries += 1
                     if let stories {
@@ -140,6 +140,10 @@ public final class FeedStore: Sendable {
                         """,
                     arguments: StatementArguments(values + [fetch.feedID, entry.guid]))
                 if db.changesCount > 0 { summary.updatedEntries += 1 }
+                // Still listed by the feed: retention keeps it.
+                try db.execute(
+                    sql: "UPDATE entry SET last_seen = ? WHERE feed_id = ? AND guid = ?",
+                    arguments: [now, fetch.feedID, entry.guid])
             }
             return summary
         }
@@ -375,6 +379,11 @@ public final class FeedStore: Sendable {
     }
 
     // MARK: - Access
+
+    /// Runs `body` in a write transaction (for the store's own extensions).
+    func writeAccess<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        try await write(body)
+    }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {

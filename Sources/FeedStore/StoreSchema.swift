@@ -79,6 +79,14 @@ enum StoreSchema {
                     CREATE INDEX entry_story ON entry(story_id);
                     """)
         }
+        migrator.registerMigration("v4-entry-last-seen") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE entry ADD COLUMN last_seen REAL;
+                    UPDATE entry SET last_seen = first_seen;
+                    CREATE INDEX entry_feed_last_seen ON entry(feed_id, last_seen);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import FeedModel
-import FeedStore
+@testable import FeedStore
+import GRDB
 import Foundation
 import Testing
 
@@ -174,5 +175,70 @@ func pollState(
         #expect(merged.entries.map(\.title) == ["alpha one", "beta one", "beta two", "merge now"])
         #expect(try store.stories(since: now + 100).map(\.id) == [1])
         #expect(try store.stories(since: nil, minimumSources: 3).isEmpty)
+    }
+
+    @Test func retentionDeletesOnlyOldUnlistedEntriesAndEmptyStories() async throws {
+        let store = try FeedStore(path: path)
+        let feedID = try #require(try await store.syncSubscriptions([SubscriptionInput(url: "https://r.example/", title: nil)])["https://r.example/"])
+        let day = 86400.0
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        // Day 0: entries 1–3 (1 and 2 in story 1, 3 in story 2). Day 100: the feed lists only entry 3 and 4.
+        func state(_ at: Date) -> FeedPollState {
+            var state = pollState(at: at, status: 200, next: at + 1800)
+            state.lastSuccessAt = at
+            return state
+        }
+        struct ByGuid: StoryAssigner {
+            func assign(_ entry: NewEntry) -> StoryAssignment {
+                StoryAssignment(story: entry.input.guid == "3" || entry.input.guid == "4" ? 2 : 1, headlineEntryID: entry.id)
+            }
+        }
+        try await store.record(
+            FetchRecord(feedID: feedID, state: state(start), entries: ["1", "2", "3"].map { EntryInput(guid: $0, title: "t\($0)") }),
+            stories: ByGuid())
+        try await store.record(
+            FetchRecord(feedID: feedID, state: state(start + 100 * day), entries: ["3", "4"].map { EntryInput(guid: $0, title: "t\($0)") }),
+            stories: ByGuid())
+        let report = try await store.applyRetention(RetentionPolicy(maxAge: 90 * day, maxPerFeed: nil), now: start + 100 * day, batchSize: 1)
+        #expect(report.entriesDeleted == 2)
+        #expect(report.storiesDeleted == 1)
+        #expect(Set(try store.entryKeys()) == ["https://r.example/ 3", "https://r.example/ 4"], "entry 3 is old but still listed")
+        #expect(try store.story(id: 1) == nil)
+        #expect(try store.story(id: 2)?.entries.count == 2)
+        #expect(try store.integrityCheck() == "ok")
+
+        // A cap of 1 per feed keeps the newest and everything the feed still lists.
+        let capped = try await store.applyRetention(RetentionPolicy(maxAge: nil, maxPerFeed: 1), now: start + 100 * day)
+        #expect(capped.entriesDeleted == 0, "both remaining entries are in the latest fetch")
+    }
+
+    @Test func aStoreFromTheFirstSchemaOpensAndUpgrades() async throws {
+        // Build a store as the first release wrote it: only the v1 migration, with a feed and an entry.
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let queue = try DatabaseQueue(path: path)
+            try StoreSchema.migrator.migrate(queue, upTo: "v1-feeds-entries")
+            try await queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO feed (url, title, etag, last_status, next_poll_at, consecutive_failures)
+                        VALUES ('https://old.example/', 'Old', '"e1"', 200, 1800000000, 0);
+                        INSERT INTO entry (feed_id, guid, title, first_seen) VALUES (1, 'g1', 'Old entry', 1799990000);
+                        """)
+            }
+            #expect(try await queue.read { db in try db.tableExists("story") } == false)
+        }
+        let store = try FeedStore(path: path)
+        let feed = try #require(try store.feeds().first)
+        #expect(feed.url == "https://old.example/" && feed.state.etag == "\"e1\"" && feed.entryCount == 1)
+        #expect(feed.state.nextPollAt == Date(timeIntervalSince1970: 1_800_000_000), "the schedule survives the upgrade")
+        #expect(feed.state.disabledReason == nil && feed.state.skipHours.isEmpty)
+        #expect(try store.entries(limit: 5).first?.title == "Old entry")
+        // The new features work on the upgraded store.
+        try await store.record(
+            FetchRecord(feedID: feed.id, state: pollState(at: Date(), status: 200, next: Date()), entries: [EntryInput(guid: "g2", title: "New")]),
+            stories: FirstWordStories())
+        #expect(try store.stories(since: nil).count == 1)
+        #expect(try store.integrityCheck() == "ok")
     }
 }

@@ -1,0 +1,122 @@
+public import Foundation
+import GRDB
+
+/// How much history to keep.
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Entries no feed has listed for this long go (nil: keep forever).
+    public var maxAge: TimeInterval?
+    /// At most this many entries per feed; the oldest that the feed no longer lists go first (nil: no cap).
+    public var maxPerFeed: Int?
+
+    public init(maxAge: TimeInterval?, maxPerFeed: Int?) {
+        self.maxAge = maxAge
+        self.maxPerFeed = maxPerFeed
+    }
+}
+
+/// What a retention pass removed.
+public struct RetentionReport: Sendable, Equatable {
+    public var entriesDeleted = 0
+    public var storiesDeleted = 0
+}
+
+extension FeedStore {
+    /// Deletes entries beyond the policy, in batches of `batchSize` (one short transaction each, so the poll loop
+    /// and readers never wait long), then stories left without entries, then lets SQLite refresh its statistics
+    /// (`PRAGMA optimize`). An entry the feed still lists (seen in its latest successful fetch) is never deleted:
+    /// it would only come back as new. The file does not shrink (freed pages are reused); run VACUUM by hand with
+    /// the daemon stopped to give space back.
+    public func applyRetention(_ policy: RetentionPolicy, now: Date = Date(), batchSize: Int = 1000) async throws(StoreError)
+        -> RetentionReport
+    {
+        var report = RetentionReport()
+        if let maxAge = policy.maxAge {
+            let cutoff = now.addingTimeInterval(-maxAge).timeIntervalSince1970
+            while true {
+                let deleted = try await deleteBatch(
+                    sql: """
+                        SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
+                        WHERE entry.last_seen < ? AND entry.last_seen < COALESCE(feed.last_success_at, 0)
+                        LIMIT ?
+                        """,
+                    arguments: [cutoff, batchSize])
+                report.entriesDeleted += deleted
+                if deleted < batchSize { break }
+            }
+        }
+        if let maxPerFeed = policy.maxPerFeed {
+            let feedIDs = try await writeAccess { db in
+                try Int64.fetchAll(db, sql: "SELECT feed_id FROM entry GROUP BY feed_id HAVING COUNT(*) > ?", arguments: [maxPerFeed])
+            }
+            for feedID in feedIDs {
+                while true {
+                    let deleted = try await deleteBatch(
+                        sql: """
+                            SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
+                            WHERE entry.feed_id = ? AND entry.last_seen < COALESCE(feed.last_success_at, 0)
+                              AND entry.id NOT IN (
+                                SELECT id FROM entry WHERE feed_id = ?
+                                ORDER BY COALESCE(published, first_seen) DESC, id DESC LIMIT ?)
+                            LIMIT ?
+                            """,
+                        arguments: [feedID, feedID, maxPerFeed, batchSize])
+                    report.entriesDeleted += deleted
+                    if deleted < batchSize { break }
+                }
+            }
+        }
+        if report.entriesDeleted > 0 {
+            report.storiesDeleted = try await writeAccess { db in
+                var removed = 0
+                var changed: Int
+                // Merges are flat (a merged story points at its final story), so: merged stories whose final
+                // story has no entries left, then those final stories themselves.
+                repeat {
+                    try db.execute(
+                        sql: """
+                            DELETE FROM story WHERE merged_into IN (
+                                SELECT id FROM story AS root WHERE root.merged_into IS NULL
+                                  AND NOT EXISTS (SELECT 1 FROM entry WHERE entry.story_id = root.id))
+                            """)
+                    changed = db.changesCount
+                    try db.execute(
+                        sql: """
+                            DELETE FROM story WHERE merged_into IS NULL
+                              AND NOT EXISTS (SELECT 1 FROM entry WHERE entry.story_id = story.id)
+                              AND NOT EXISTS (SELECT 1 FROM story AS other WHERE other.merged_into = story.id)
+                            """)
+                    changed += db.changesCount
+                    removed += changed
+                } while changed > 0
+                return removed
+            }
+        }
+        _ = try await writeAccess { db in try db.execute(sql: "PRAGMA optimize") }
+        return report
+    }
+
+    /// Deletes one batch of the entries `sql` selects and brings their stories' counts and headlines up to date.
+    private func deleteBatch(sql: String, arguments: StatementArguments) async throws(StoreError) -> Int {
+        try await writeAccess { db in
+            let ids = try Int64.fetchAll(db, sql: sql, arguments: arguments)
+            guard !ids.isEmpty else { return 0 }
+            let list = ids.map(String.init).joined(separator: ",")
+            let stories = try Int64.fetchAll(
+                db, sql: "SELECT DISTINCT story_id FROM entry WHERE id IN (\(list)) AND story_id IS NOT NULL")
+            try db.execute(sql: "DELETE FROM entry WHERE id IN (\(list))")
+            if !stories.isEmpty {
+                try db.execute(
+                    sql: """
+                        UPDATE story SET
+                            entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id),
+                            source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
+                            first_seen = COALESCE((SELECT MIN(first_seen) FROM entry WHERE story_id = story.id), first_seen),
+                            headline_entry_id = COALESCE(headline_entry_id,
+                                (SELECT id FROM entry WHERE story_id = story.id ORDER BY first_seen DESC LIMIT 1))
+                        WHERE id IN (\(stories.map(String.init).joined(separator: ",")))
+                        """)
+            }
+            return ids.count
+        }
+    }
+}
