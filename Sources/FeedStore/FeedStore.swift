@@ -318,6 +318,11 @@ public final class FeedStore: Sendable {
         }
     }
 
+    /// Number of current stories (not merged away).
+    public func storyCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM story WHERE merged_into IS NULL") ?? 0 }
+    }
+
     /// Number of stored entries.
     public func entryCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") ?? 0 }

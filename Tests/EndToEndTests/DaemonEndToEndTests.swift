@@ -100,6 +100,14 @@ import Testing
         let feeds = try feedsJSON()
         #expect(feeds.filter { $0["last_error"] == nil }.count == 1)
         #expect(feeds.first { ($0["url"] as? String)?.hasSuffix("/ok.xml") == true }?["entry_count"] as? Int == 1)
+
+        let status = try ProcessRunner.run("tidings", ["status", "--json", "--database", database])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(report["failing"] as? Int == 3 && report["ok"] as? Int == 1)
+        #expect(report["errors_by_kind"] as? [String: Int] == ["http-404": 1, "not-a-feed": 1, "connection": 1])
+        let table = try ProcessRunner.run("tidings", ["status", "--database", database])
+        #expect(table.stdout.contains("feeds: 4 (1 ok, 3 failing, 0 moved, 0 gone)"), "\(table.stdout)")
+        #expect(table.stdout.contains("1× HTTP 404 Not Found"), "\(table.stdout)")
     }
 
     @Test func invalidConfigIsRejectedWithItsPosition() throws {

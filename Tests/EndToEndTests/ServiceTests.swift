@@ -148,11 +148,17 @@ final class NotifySocket: Sendable {
             second.stderr.contains(
                 "another tidingsd (pid \(first.processIdentifier)) is already running on the store \(database); stop it first"),
             "\(second.stderr)")
-        // Readers are not writers: the CLI reads while the daemon runs.
+        // Readers are not writers: the CLI reads while the daemon runs, and sees it running.
         let reader = try ProcessRunner.run("tidings", ["feeds", "--database", database])
         #expect(reader.status == 0, "\(reader.stderr)")
+        let status = try ProcessRunner.run("tidings", ["status", "--json", "--database", database])
+        let running = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let daemon = try #require(running["daemon"] as? [String: Any])
+        #expect(daemon["running"] as? Bool == true && daemon["pid"] as? Int == Int(first.processIdentifier))
         #expect(stop(first) == 0)
         _ = collector.finish()
+        let stopped = try ProcessRunner.run("tidings", ["status", "--database", database])
+        #expect(stopped.stdout.hasPrefix("tidingsd: not running"), "\(stopped.stdout)")
     }
 
     @Test func killNineAtRandomMomentsLosesNothingCommitted() throws {
