@@ -318,6 +318,38 @@ public final class FeedStore: Sendable {
         }
     }
 
+    /// Entries matching `query` (SQLite FTS5 syntax: words, "phrases", prefix*, AND/OR/NOT), best first (BM25,
+    /// titles weighing three times the text), newest first among equals.
+    public func search(_ query: String, limit: Int = 20) throws(StoreError) -> [SearchHit] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title,
+                            snippet(entry_search, 0, '[', ']', '…', 24) AS title_snippet,
+                            snippet(entry_search, 1, '[', ']', '…', 16) AS text_snippet,
+                            bm25(entry_search, 3.0, 1.0) AS rank
+                        FROM entry_search JOIN entry ON entry.id = entry_search.rowid JOIN feed ON feed.id = entry.feed_id
+                        WHERE entry_search MATCH ?
+                        ORDER BY rank, COALESCE(entry.published, entry.first_seen) DESC LIMIT ?
+                        """,
+                    arguments: [query, limit]
+                ).map { row in
+                    SearchHit(
+                        entry: Self.entry(from: row), titleSnippet: row["title_snippet"] ?? "",
+                        textSnippet: row["text_snippet"] ?? "", rank: row["rank"])
+                }
+            }
+        } catch let error as DatabaseError where error.message?.contains("fts5") == true || error.resultCode == .SQLITE_ERROR {
+            throw StoreError(
+                path: path,
+                message: "cannot search for '\(query)': \(error.message ?? "invalid query") (use words, \"a phrase\", prefix*, AND, OR, NOT)")
+        } catch {
+            throw StoreError(path: path, message: Self.describe(error))
+        }
+    }
+
     /// Number of current stories (not merged away).
     public func storyCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM story WHERE merged_into IS NULL") ?? 0 }

@@ -87,6 +87,25 @@ enum StoreSchema {
                     CREATE INDEX entry_feed_last_seen ON entry(feed_id, last_seen);
                     """)
         }
+        migrator.registerMigration("v5-search") { db in
+            // Full-text search over titles and text, kept in step with the entry table by triggers.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE entry_search USING fts5(
+                        title, text, content='entry', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+                    INSERT INTO entry_search(rowid, title, text) SELECT id, title, text FROM entry;
+                    CREATE TRIGGER entry_search_insert AFTER INSERT ON entry BEGIN
+                        INSERT INTO entry_search(rowid, title, text) VALUES (new.id, new.title, new.text);
+                    END;
+                    CREATE TRIGGER entry_search_delete AFTER DELETE ON entry BEGIN
+                        INSERT INTO entry_search(entry_search, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+                    END;
+                    CREATE TRIGGER entry_search_update AFTER UPDATE OF title, text ON entry BEGIN
+                        INSERT INTO entry_search(entry_search, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+                        INSERT INTO entry_search(rowid, title, text) VALUES (new.id, new.title, new.text);
+                    END;
+                    """)
+        }
         return migrator
     }
 }

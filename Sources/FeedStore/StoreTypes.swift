@@ -184,3 +184,14 @@ public struct StoredStory: Sendable, Equatable, Codable {
     public var firstSeen: Date
     public var lastSeen: Date
 }
+
+/// One search hit: the entry and a snippet of the matching text with the matches marked.
+public struct SearchHit: Sendable, Equatable, Codable {
+    public var entry: StoredEntry
+    /// The title with matches between `[` and `]`.
+    public var titleSnippet: String
+    /// A few words around the best match in the text, matches between `[` and `]`.
+    public var textSnippet: String
+    /// BM25 rank (lower is better).
+    public var rank: Double
+}

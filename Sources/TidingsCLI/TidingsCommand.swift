@@ -9,7 +9,8 @@ public struct TidingsCommand: AsyncParsableCommand {
         abstract: "Read the news Tidings has collected, and manage its feeds.",
         version: TidingsVersion.current,
         subcommands: [
-            StoriesCommand.self, StoryCommand.self, EntriesCommand.self, FeedsCommand.self, StatusCommand.self,
+            StoriesCommand.self, StoryCommand.self, EntriesCommand.self, SearchCommand.self, FeedsCommand.self,
+            StatusCommand.self,
             ClusterCommand.self,
             ParseCommand.self,
         ])

@@ -241,4 +241,31 @@ func pollState(
         #expect(try store.stories(since: nil).count == 1)
         #expect(try store.integrityCheck() == "ok")
     }
+
+    @Test func searchFindsRanksAndFollowsEdits() async throws {
+        let store = try FeedStore(path: path)
+        let feedID = try #require(try await store.syncSubscriptions([SubscriptionInput(url: "https://s.example/", title: "S")])["https://s.example/"])
+        let now = Date()
+        try await store.record(
+            FetchRecord(
+                feedID: feedID, state: pollState(at: now, status: 200, next: now),
+                entries: [
+                    EntryInput(guid: "1", title: "Evergrande shares plunge", text: "The developer's debt worries markets."),
+                    EntryInput(guid: "2", title: "Markets rally", text: "Investors shrug off Evergrande fears."),
+                    EntryInput(guid: "3", title: "Zoo news", text: "Twin red panda cubs."),
+                ]))
+        let hits = try store.search("evergrande")
+        #expect(hits.map(\.entry.guid) == ["1", "2"], "a title match ranks first")
+        #expect(hits[0].titleSnippet == "[Evergrande] shares plunge")
+        #expect(hits[1].textSnippet.contains("[Evergrande]"))
+        #expect(try store.search("\"red panda\"").map(\.entry.guid) == ["3"])
+        #expect(try store.search("panda OR rally").count == 2)
+        try await store.record(
+            FetchRecord(
+                feedID: feedID, state: pollState(at: now, status: 200, next: now),
+                entries: [EntryInput(guid: "3", title: "Zoo news", text: "Twin snow leopard cubs.")]))
+        #expect(try store.search("panda").isEmpty, "an edited entry is searched as edited")
+        #expect(try store.search("leopard").map(\.entry.guid) == ["3"])
+        #expect(throws: StoreError.self) { try store.search("\"unbalanced") }
+    }
 }
