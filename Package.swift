@@ -12,7 +12,7 @@ import PackageDescription
 //   FeedScheduling -> FeedModel              pure polling rules: intervals, backoff, hints, moves, host pauses
 //   FeedStore    -> FeedModel, GRDB          the only SQL
 //   FeedDaemon   -> all of the above         polling orchestration, story assignment, signals, logging
-//   TidingsCLI   -> FeedStore, FeedConfig, FeedParsing
+//   TidingsCLI   -> FeedStore, FeedConfig, FeedParsing, FeedFetching (feeds add checks the URL), StoryClustering
 //   tidingsd, tidings                        main.swift only
 
 let swiftSettings: [SwiftSetting] = [
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "TidingsCLI",
             dependencies: [
-                "FeedModel", "FeedConfig", "FeedParsing", "FeedStore", "StoryClustering",
+                "FeedModel", "FeedConfig", "FeedParsing", "FeedFetching", "FeedStore", "StoryClustering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

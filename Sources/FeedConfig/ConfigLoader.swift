@@ -34,6 +34,11 @@ public enum ConfigLoader {
         return try ConfigReader(path: path).configuration(from: root)
     }
 
+    /// True when two URLs name the same feed (scheme and host case, default ports, a trailing slash).
+    public static func sameFeed(_ a: String, _ b: String) -> Bool {
+        ConfigReader.duplicateKey(a) == ConfigReader.duplicateKey(b)
+    }
+
     private static func syntaxError(_ error: YamlError, path: String) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),

@@ -277,6 +277,17 @@ struct PollService: Service {
     let notifier: SystemdNotifier
     let health: PollHealth
     let logger: Logger
+    /// Feeds.yaml as last loaded, to notice edits.
+    let configStamp: StampBox
+
+    init(cycle: PollCycle, configPath: String, notifier: SystemdNotifier, health: PollHealth, logger: Logger) {
+        self.cycle = cycle
+        self.configPath = configPath
+        self.notifier = notifier
+        self.health = health
+        self.logger = logger
+        self.configStamp = StampBox(FileStamp(path: configPath))
+    }
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -315,10 +326,18 @@ struct PollService: Service {
             notifier.status(health.statusLine(cycle: cycle))
             let generation = cycle.active.generation
             let next = cycle.nextDueDate() ?? Date().addingTimeInterval(60)
-            // Sleep until the next feed is due, in short steps so that a reload takes effect at once.
+            // Sleep until the next feed is due, in short steps so that a reload takes effect at once; each step
+            // also looks at Feeds.yaml, so that an edit (by hand, by `tidings feeds`, by an editor that replaces
+            // the file) is applied without a signal.
             while !Task.isCancelled, Date() < next, cycle.active.generation == generation {
                 let wait = min(max(next.timeIntervalSinceNow, 0.05), 1)
                 try? await Task.sleep(for: .seconds(wait))
+                let stamp = FileStamp(path: configPath)
+                if stamp != configStamp.value {
+                    try? await Task.sleep(for: .milliseconds(300))  // let the writer finish
+                    logger.info("\(configPath) changed on disk")
+                    await reload()
+                }
             }
         }
     }
@@ -362,6 +381,7 @@ struct PollService: Service {
     private func reload() async {
         notifier.reloading()
         defer { notifier.ready(status: health.statusLine(cycle: cycle)) }
+        configStamp.value = FileStamp(path: configPath)
         let configuration: FeedConfiguration
         do {
             configuration = try ConfigLoader.load(path: configPath)
@@ -377,5 +397,30 @@ struct PollService: Service {
         } catch {
             logger.error("reload failed, keeping the previous configuration: \(error)")
         }
+    }
+}
+
+/// Identity and version of a file: inode, size and modification time (an editor's replace changes the inode).
+struct FileStamp: Equatable, Sendable {
+    var inode: UInt64 = 0
+    var size: Int64 = -1
+    var modified: Int64 = 0
+
+    init(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return }
+        inode = UInt64(status.st_ino)
+        size = Int64(status.st_size)
+        modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+    }
+}
+
+/// A file stamp shared between the poll loop and the reload handler.
+final class StampBox: Sendable {
+    private let state: Mutex<FileStamp>
+    init(_ stamp: FileStamp) { state = Mutex(stamp) }
+    var value: FileStamp {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
     }
 }

@@ -5,7 +5,11 @@ import Foundation
 /// `tidings feeds`: the feed list with its polling state.
 struct FeedsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "feeds", abstract: "Work with feeds.", subcommands: [FeedsListCommand.self],
+        commandName: "feeds", abstract: "Work with feeds.",
+        subcommands: [
+            FeedsListCommand.self, FeedsAddCommand.self, FeedsRemoveCommand.self, FeedsEnableCommand.self,
+            FeedsDisableCommand.self, FeedsImportCommand.self, FeedsExportCommand.self,
+        ],
         defaultSubcommand: FeedsListCommand.self)
 }
 

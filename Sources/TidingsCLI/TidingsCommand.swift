@@ -10,7 +10,7 @@ public struct TidingsCommand: AsyncParsableCommand {
         version: TidingsVersion.current,
         subcommands: [
             StoriesCommand.self, StoryCommand.self, EntriesCommand.self, SearchCommand.self, FeedsCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, ConfigCommand.self,
             ClusterCommand.self,
             ParseCommand.self,
         ])

@@ -1,0 +1,137 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The feed-management commands on a real Feeds.yaml, with `feeds add` checking URLs against a loopback server.
+@Suite(.serialized) struct CLITests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    private var config: String { directory.appendingPathComponent("Feeds.yaml").path }
+
+    private func tidings(_ arguments: [String]) throws -> ProcessRunner.Output {
+        try ProcessRunner.run("tidings", arguments + ["--config", config])
+    }
+
+    @Test func addChecksTheURLFollowsAPageToItsFeedAndKeepsTheFile() throws {
+        let feed = try SharedData.realWorldFeed("nnw__DaringFireball.atom")
+        let server = try LoopbackHTTPServer { request in
+            switch request.path {
+            case "/feed.atom": return .init(status: 200, headers: [("Content-Type", "application/atom+xml")], body: feed)
+            case "/blog":
+                return .init(status: 200, headers: [("Content-Type", "text/html")],
+                             text: "<html><head><title>Blog</title><link rel=alternate type=application/atom+xml href=/feed.atom></head></html>")
+            case "/two":
+                return .init(status: 200, headers: [("Content-Type", "text/html")],
+                             text: "<html><head><link rel=alternate type=application/rss+xml href=/a.xml><link rel=alternate type=application/atom+xml href=/b.atom></head></html>")
+            default: return .init(status: 404, text: "no")
+            }
+        }
+        defer { server.stop() }
+        let original = "# my list\ndefaults:\n  interval: 1h\n\nfeeds:\n  - url: https://keep.example/rss   # keep me\n"
+        try original.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let page = try tidings(["feeds", "add", server.baseURL + "/blog", "--tag", "tech", "--tag", "apple"])
+        #expect(page.status == 0, "\(page.stderr)")
+        #expect(page.stdout.contains("is a web page; it advertises the feed \(server.baseURL)/feed.atom, which is added instead"))
+        #expect(page.stdout.contains("added \(server.baseURL)/feed.atom (Daring Fireball)"))
+        #expect(try String(contentsOfFile: config, encoding: .utf8)
+                == original + "  - url: \(server.baseURL)/feed.atom\n    tags: [tech, apple]\n")
+
+        let again = try tidings(["feeds", "add", server.baseURL + "/feed.atom/"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("is already in the feed list as '\(server.baseURL)/feed.atom'"), "\(again.stderr)")
+
+        let two = try tidings(["feeds", "add", server.baseURL + "/two"])
+        #expect(two.status == 1)
+        #expect(two.stderr.contains("advertises several feeds; add one of them:\n  tidings feeds add \(server.baseURL)/a.xml\n  tidings feeds add \(server.baseURL)/b.atom"), "\(two.stderr)")
+
+        let missing = try tidings(["feeds", "add", server.baseURL + "/gone.xml"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot add \(server.baseURL)/gone.xml: the server answered HTTP 404 (add it anyway with --no-check)"))
+        #expect(try tidings(["feeds", "add", server.baseURL + "/gone.xml", "--no-check"]).status == 0)
+
+        let usage = try tidings(["feeds", "add", "ftp://x.example/"])
+        #expect(usage.status == 2, "usage errors exit 2")
+    }
+
+    @Test func removeEnableDisableAndConfigCheck() throws {
+        let original = "feeds:\n  - url: https://a.example/\n    title: Alpha\n  - url: https://b.example/\n"
+        try original.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try tidings(["feeds", "disable", "alpha"]).stdout == "disabled https://a.example/ in \(config)\n")
+        #expect(try String(contentsOfFile: config, encoding: .utf8)
+                == "feeds:\n  - url: https://a.example/\n    title: Alpha\n    enabled: false\n  - url: https://b.example/\n")
+        #expect(try tidings(["config", "check"]).stdout == "\(config): ok, 2 feeds (1 disabled)\n")
+        #expect(try tidings(["feeds", "enable", "https://a.example"]).status == 0)
+        #expect(try tidings(["feeds", "remove", "https://b.example/"]).status == 0)
+        #expect(try String(contentsOfFile: config, encoding: .utf8) == "feeds:\n  - url: https://a.example/\n    title: Alpha\n    enabled: true\n")
+        let unknown = try tidings(["feeds", "remove", "https://a.exampel/"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "tidings: \(config): no feed 'https://a.exampel/' in \(config) (did you mean 'https://a.example/'?)\n")
+
+        try "feeds:\n  - url: https://a.example/\n    intervl: 5m\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let bad = try tidings(["config", "check"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(config):3:5: unknown key 'intervl' in a feed"), "\(bad.stderr)")
+    }
+
+    @Test func opmlExportAndImportRoundTrip() throws {
+        try """
+            feeds:
+              - url: https://a.example/rss
+                title: "A & B <news>"
+                tags: [world, daily]
+              - url: https://c.example/atom
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let export = try tidings(["feeds", "export"])
+        #expect(export.status == 0)
+        #expect(export.stdout.contains("<outline text=\"world\" title=\"world\">"))
+        #expect(export.stdout.contains("xmlUrl=\"https://a.example/rss\" category=\"/world,/daily\"/>"))
+        #expect(export.stdout.contains("text=\"A &amp; B &lt;news&gt;\""))
+        let opml = directory.appendingPathComponent("export.opml").path
+        try export.stdout.write(toFile: opml, atomically: true, encoding: .utf8)
+
+        // Into an empty list: the same feeds, titles and tags come back.
+        try "# imported\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let imported = try tidings(["feeds", "import", opml])
+        #expect(imported.stdout.hasPrefix("imported 2 of 2 feeds"), "\(imported.stdout) \(imported.stderr)")
+        #expect(try String(contentsOfFile: config, encoding: .utf8) == """
+            # imported
+            feeds:
+              - url: https://a.example/rss
+                title: A & B <news>
+                tags: [world, daily]
+              - url: https://c.example/atom
+
+            """)
+        let twice = try tidings(["feeds", "import", opml])
+        #expect(twice.stdout.contains("imported 0 of 2 feeds") && twice.stdout.contains("skipped https://a.example/rss (already listed)"))
+    }
+
+    @Test func theDaemonPicksUpAnEditedFileWithoutASignal() throws {
+        let feed = try SharedData.realWorldFeed("nnw__DaringFireball.atom")
+        let responder = ConditionalFileResponder(files: ["/a.xml": feed, "/b.xml": feed])
+        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
+        defer { server.stop() }
+        try "feeds:\n  - url: \(server.baseURL)/a.xml\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let database = directory.appendingPathComponent("t.sqlite").path
+        let stderr = Pipe()
+        let daemon = try ProcessRunner.start("tidingsd", ["--config", config, "--database", database], stderr: stderr)
+        let collector = OutputCollector(stdout: nil, stderr: stderr)
+        defer {
+            kill(daemon.processIdentifier, SIGTERM)
+            daemon.waitUntilExit()
+            _ = collector.finish()
+        }
+        var deadline = Date().addingTimeInterval(20)
+        while !server.requests.contains(where: { $0.path == "/a.xml" }), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(try tidings(["feeds", "add", server.baseURL + "/b.xml", "--no-check"]).status == 0)
+        deadline = Date().addingTimeInterval(20)
+        while !server.requests.contains(where: { $0.path == "/b.xml" }), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(server.requests.contains { $0.path == "/b.xml" }, "the added feed was polled without a restart or signal")
+    }
+}
