@@ -1,37 +1,63 @@
 import FeedStore
 import Foundation
+import Logging
 import StoryClustering
 import Synchronization
 
 /// The daemon's story clustering: one clusterer, fed inside the store's write transactions (so in commit order),
-/// its state rebuilt from the store's recent entries at start.
+/// its state rebuilt from the store's recent entries. The rebuild runs on its own thread from the start, so
+/// polling starts at once; the first new entry to cluster waits for it (a cycle of 304s never does).
 final class ClusteringStoryAssigner: StoryAssigner {
     private let clusterer: Mutex<StoryClusterer>
+    private let restored = DispatchSemaphore(value: 0)
+    private let ready = Mutex(false)
 
-    /// A clusterer that continues where the stored stories left off: the entries of the last window are put
-    /// back into their stories.
-    init(store: FeedStore, now: Date = Date()) throws(StoreError) {
-        let clusterer = StoryClusterer(firstStoryID: try store.maximumStoryID() + 1)
-        let window = clusterer.parameters.windowHours * 3600
-        var resolved: [Int64: Int64] = [:]
-        for entry in try store.entriesForClustering(since: now.addingTimeInterval(-window)) {
-            guard let stored = entry.storyID else { continue }
-            let story: Int64
-            if let known = resolved[stored] {
-                story = known
-            } else {
-                story = try store.resolvedStoryID(stored)
-                resolved[stored] = story
+    /// A clusterer that continues where the stored stories left off: the entries of the last window (at most the
+    /// 20,000 most recent) are put back into their stories. New story ids continue after the stored ones.
+    init(store: FeedStore, now: Date = Date(), logger: Logger? = nil) throws(StoreError) {
+        clusterer = Mutex(StoryClusterer(firstStoryID: try store.maximumStoryID() + 1))
+        let window = ClusteringParameters().windowHours * 3600
+        let thread = Thread { [self] in
+            do {
+                let entries = try store.entriesForClustering(since: now.addingTimeInterval(-window))
+                var resolved: [Int64: Int64] = [:]
+                var items: [(ClusterItem, Int64)] = []
+                items.reserveCapacity(entries.count)
+                for entry in entries {
+                    let story: Int64
+                    if let known = resolved[entry.storyID] {
+                        story = known
+                    } else {
+                        story = try store.resolvedStoryID(entry.storyID)
+                        resolved[entry.storyID] = story
+                    }
+                    items.append(
+                        (Self.item(title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
+                                   seenAt: entry.firstSeen, key: entry.id), story))
+                }
+                clusterer.withLock { clusterer in
+                    for (item, story) in items { clusterer.restore(item, story: story) }
+                }
+                logger?.debug("story clustering rebuilt from \(entries.count) recent entries")
+            } catch {
+                logger?.error("could not rebuild story clustering from the store (new stories start fresh): \(error)")
             }
-            clusterer.restore(
-                Self.item(title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
-                          seenAt: entry.firstSeen, key: entry.id),
-                story: story)
+            restored.signal()
         }
-        self.clusterer = Mutex(clusterer)
+        thread.name = "tidings-cluster-restore"
+        thread.start()
+    }
+
+    /// Blocks until the rebuild has finished (once; later calls return at once).
+    func waitUntilRestored() {
+        guard !ready.withLock({ $0 }) else { return }
+        restored.wait()
+        restored.signal()
+        ready.withLock { $0 = true }
     }
 
     func assign(_ entry: NewEntry) -> StoryAssignment {
+        waitUntilRestored()
         let item = Self.item(
             title: entry.input.title, text: entry.input.text, feedID: entry.feedID, published: entry.input.published,
             seenAt: entry.seenAt, key: entry.id)

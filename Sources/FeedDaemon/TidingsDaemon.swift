@@ -72,7 +72,7 @@ public struct TidingsDaemon: Sendable {
         let environment = PollingEnvironment(pauses: (try? store.hostPauses()) ?? [:])
         let stories: ClusteringStoryAssigner
         do {
-            stories = try ClusteringStoryAssigner(store: store)
+            stories = try ClusteringStoryAssigner(store: store, logger: logger)
         } catch {
             logger.critical("cannot rebuild story clustering from the store: \(error)")
             return 1

@@ -81,8 +81,7 @@ public final class FeedStore: Sendable {
     {
         try await write { db in
             let state = fetch.state
-            try db.execute(
-                sql: """
+            try Self.run(db, sql: """
                     UPDATE feed SET etag = ?, last_modified = ?, last_status = ?, last_error = ?, last_polled_at = ?,
                         last_success_at = ?, next_poll_at = ?, consecutive_failures = ?, not_modified_since = ?,
                         body_hash = ?, moved_to = ?, redirect_candidate = ?, redirect_first_seen = ?,
@@ -99,8 +98,7 @@ public final class FeedStore: Sendable {
                     state.postingIntervalSeconds, fetch.feedTitle, fetch.siteLink, fetch.feedID,
                 ])
             if let pause = fetch.hostPause {
-                try db.execute(
-                    sql: """
+                try Self.run(db, sql: """
                         INSERT INTO host_pause (host, until, reason) VALUES (?, ?, ?)
                         ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until), reason = excluded.reason
                         """,
@@ -113,8 +111,7 @@ public final class FeedStore: Sendable {
                     entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
                     entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
                 ]
-                try db.execute(
-                    sql: """
+                try Self.run(db, sql: """
                         INSERT INTO entry (feed_id, guid, url, title, author, summary_html, content_html, text,
                             published, updated, first_seen, last_seen)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -131,8 +128,7 @@ public final class FeedStore: Sendable {
                     }
                     continue
                 }
-                try db.execute(
-                    sql: """
+                try Self.run(db, sql: """
                         UPDATE entry SET url = ?, title = ?, author = ?, summary_html = ?, content_html = ?, text = ?,
                             published = COALESCE(?, published), updated = COALESCE(?, updated)
                         WHERE feed_id = ? AND guid = ? AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
@@ -141,29 +137,30 @@ public final class FeedStore: Sendable {
                     arguments: StatementArguments(values + [fetch.feedID, entry.guid]))
                 if db.changesCount > 0 { summary.updatedEntries += 1 }
                 // Still listed by the feed: retention keeps it.
-                try db.execute(
-                    sql: "UPDATE entry SET last_seen = ? WHERE feed_id = ? AND guid = ?",
+                try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE feed_id = ? AND guid = ?",
                     arguments: [now, fetch.feedID, entry.guid])
             }
             return summary
         }
     }
 
+    /// Runs a statement compiled once per connection (the poll path runs the same few statements per entry).
+    private static func run(_ db: Database, sql: String, arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     /// Files `entry` under its story and applies a merge, keeping the story rows' counts and times right.
     private static func apply(_ assignment: StoryAssignment, to entry: NewEntry, in db: Database) throws {
         let seen = entry.seenAt.timeIntervalSince1970
-        try db.execute(
-            sql: "INSERT INTO story (id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+        try Self.run(db, sql: "INSERT INTO story (id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
             arguments: [assignment.story, seen, seen])
-        try db.execute(sql: "UPDATE entry SET story_id = ? WHERE id = ?", arguments: [assignment.story, entry.id])
+        try Self.run(db, sql: "UPDATE entry SET story_id = ? WHERE id = ?", arguments: [assignment.story, entry.id])
         if let merge = assignment.merged {
-            try db.execute(sql: "UPDATE entry SET story_id = ? WHERE story_id = ?", arguments: [merge.into, merge.from])
-            try db.execute(
-                sql: "UPDATE story SET merged_into = ? WHERE id = ? OR merged_into = ?",
+            try Self.run(db, sql: "UPDATE entry SET story_id = ? WHERE story_id = ?", arguments: [merge.into, merge.from])
+            try Self.run(db, sql: "UPDATE story SET merged_into = ? WHERE id = ? OR merged_into = ?",
                 arguments: [merge.into, merge.from, merge.from])
         }
-        try db.execute(
-            sql: """
+        try Self.run(db, sql: """
                 UPDATE story SET
                     entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id),
                     source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
@@ -226,19 +223,25 @@ public final class FeedStore: Sendable {
         }
     }
 
-    /// Entries first seen at or after `since`, in the order they were stored, with their story: what the
-    /// clusterer needs to pick up where it left off after a restart.
-    public func entriesForClustering(since: Date) throws(StoreError) -> [StoredEntry] {
+    /// Entries first seen at or after `since` (the most recent `limit` of them), in the order they were stored,
+    /// with their story: what the clusterer needs to pick up where it left off after a restart.
+    public func entriesForClustering(since: Date, limit: Int = 20_000) throws(StoreError) -> [ClusteringEntry] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
-                    FROM entry JOIN feed ON feed.id = entry.feed_id
-                    WHERE entry.first_seen >= ? AND entry.story_id IS NOT NULL ORDER BY entry.id
+                    SELECT * FROM (
+                        SELECT id, feed_id, title, substr(text, 1, 400) AS text, published, first_seen, story_id
+                        FROM entry WHERE first_seen >= ? AND story_id IS NOT NULL ORDER BY id DESC LIMIT ?)
+                    ORDER BY id
                     """,
-                arguments: [since.timeIntervalSince1970]
-            ).map(Self.entry(from:))
+                arguments: [since.timeIntervalSince1970, limit]
+            ).map { row in
+                ClusteringEntry(
+                    id: row["id"], feedID: row["feed_id"], title: row["title"], text: row["text"],
+                    published: Self.date(row["published"]), firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
+                    storyID: row["story_id"])
+            }
         }
     }
 

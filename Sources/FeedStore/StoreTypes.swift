@@ -195,3 +195,14 @@ public struct SearchHit: Sendable, Equatable, Codable {
     /// BM25 rank (lower is better).
     public var rank: Double
 }
+
+/// What the story clusterer needs of a stored entry to rebuild its state (text cut to its start).
+public struct ClusteringEntry: Sendable, Equatable {
+    public var id: Int64
+    public var feedID: Int64
+    public var title: String?
+    public var text: String?
+    public var published: Date?
+    public var firstSeen: Date
+    public var storyID: Int64
+}
