@@ -130,7 +130,9 @@ public struct FeedPoller: Sendable {
             observation = PollObservation(outcome: .failed(message: "\(error)"))
         }
 
-        let state = PollPolicy.apply(observation, to: stored.state, now: now(), settings: settings, randomUnit: random())
+        var state = PollPolicy.apply(observation, to: stored.state, now: now(), settings: settings, randomUnit: random())
+        state.pollCount += 1
+        state.lastFetchMilliseconds = outcome.milliseconds
         switch observation.outcome {
         case .failed(let message), .offline(let message), .gone(let message):
             outcome.error = message

@@ -93,9 +93,12 @@ public struct TidingsDaemon: Sendable {
         notifier.ready(status: health.statusLine(cycle: cycle))
         let service = PollService(
             cycle: cycle, configPath: options.configPath, notifier: notifier, health: health, logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // SIGTERM: in-flight fetches are cancelled at once; a store transaction in progress commits. Whatever is
+        // still running after 20 s (systemd's TimeoutStopSec is 30 s) is cancelled outright.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {

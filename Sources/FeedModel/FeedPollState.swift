@@ -35,6 +35,10 @@ public struct FeedPollState: Sendable, Equatable, Codable {
     public var skipDays: [Int] = []
     /// The feed's observed time between entries, in seconds.
     public var postingIntervalSeconds: Double?
+    /// Fetches made so far (for `tidings status`).
+    public var pollCount: Int = 0
+    /// How long the last fetch took, in milliseconds.
+    public var lastFetchMilliseconds: Int?
 
     public init() {}
 }

@@ -86,7 +86,8 @@ public final class FeedStore: Sendable {
                         last_success_at = ?, next_poll_at = ?, consecutive_failures = ?, not_modified_since = ?,
                         body_hash = ?, moved_to = ?, redirect_candidate = ?, redirect_first_seen = ?,
                         redirect_seen_count = ?, disabled_reason = ?, hint_interval = ?, skip_hours = ?, skip_days = ?,
-                        posting_interval = ?, title = COALESCE(?, title), site_link = COALESCE(?, site_link)
+                        posting_interval = ?, poll_count = ?, last_fetch_ms = ?, title = COALESCE(?, title),
+                        site_link = COALESCE(?, site_link)
                     WHERE id = ?
                     """,
                 arguments: [
@@ -95,7 +96,8 @@ public final class FeedStore: Sendable {
                     Self.seconds(state.notModifiedSince), state.bodyHash, state.movedTo, state.redirectCandidate,
                     Self.seconds(state.redirectFirstSeen), state.redirectSeenCount, state.disabledReason,
                     state.hintIntervalSeconds, Self.list(state.skipHours), Self.list(state.skipDays),
-                    state.postingIntervalSeconds, fetch.feedTitle, fetch.siteLink, fetch.feedID,
+                    state.postingIntervalSeconds, state.pollCount, state.lastFetchMilliseconds, fetch.feedTitle,
+                    fetch.siteLink, fetch.feedID,
                 ])
             if let pause = fetch.hostPause {
                 try Self.run(db, sql: """
@@ -386,6 +388,8 @@ public final class FeedStore: Sendable {
         state.skipHours = numbers(row["skip_hours"])
         state.skipDays = numbers(row["skip_days"])
         state.postingIntervalSeconds = row["posting_interval"]
+        state.pollCount = row["poll_count"]
+        state.lastFetchMilliseconds = row["last_fetch_ms"]
         return StoredFeed(
             id: row["id"], url: row["url"], title: row["configured_title"] ?? row["title"], siteLink: row["site_link"],
             subscribed: row["subscribed"], entryCount: row["entry_count"], state: state)

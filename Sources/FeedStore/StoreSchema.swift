@@ -106,6 +106,13 @@ enum StoreSchema {
                     END;
                     """)
         }
+        migrator.registerMigration("v6-poll-metrics") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE feed ADD COLUMN poll_count INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE feed ADD COLUMN last_fetch_ms INTEGER;
+                    """)
+        }
         return migrator
     }
 }

@@ -78,6 +78,11 @@ struct StatusReport: Encodable {
     var errorsByKind: [String: Int]
     var entries: Int
     var stories: Int
+    /// Fetches made so far, over all feeds.
+    var polls: Int
+    /// Median and slowest of the feeds' last fetch durations, in milliseconds.
+    var fetchMillisecondsMedian: Int?
+    var fetchMillisecondsMax: Int?
     var problems: [FeedProblem]
 
     init(store feedStore: FeedStore, daemon: DaemonProbe) throws(StoreError) {
@@ -99,6 +104,10 @@ struct StatusReport: Encodable {
             kinds[Self.kind(of: feed.state.lastError!), default: 0] += 1
         }
         errorsByKind = kinds
+        polls = feeds.reduce(0) { $0 + $1.state.pollCount }
+        let durations = feeds.compactMap(\.state.lastFetchMilliseconds).sorted()
+        fetchMillisecondsMedian = durations.isEmpty ? nil : durations[durations.count / 2]
+        fetchMillisecondsMax = durations.last
         entries = try feedStore.entryCount()
         stories = try feedStore.storyCount()
         problems = feeds.filter {
@@ -132,6 +141,9 @@ struct StatusReport: Encodable {
         text += ", last poll " + (lastPollAt.map { RelativeTime.describe($0, now: now) } ?? "never") + "\n"
         text += "feeds: \(feeds) (\(ok) ok, \(failing) failing, \(moved) moved, \(disabled) gone"
         text += neverPolled > 0 ? ", \(neverPolled) never polled)\n" : ")\n"
+        if let median = fetchMillisecondsMedian, let slowest = fetchMillisecondsMax {
+            text += "polls: \(polls), last fetch per feed: median \(median) ms, slowest \(slowest) ms\n"
+        }
         text += "entries: \(entries), stories: \(stories), store: "
             + String(format: "%.1f MB", Double(storeBytes) / 1_000_000) + " (\(store))\n"
         guard !problems.isEmpty else { return text }

@@ -104,6 +104,8 @@ import Testing
         let status = try ProcessRunner.run("tidings", ["status", "--json", "--database", database])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(report["failing"] as? Int == 3 && report["ok"] as? Int == 1)
+        #expect(report["polls"] as? Int == 4)
+        #expect(report["fetch_milliseconds_max"] as? Int != nil)
         #expect(report["errors_by_kind"] as? [String: Int] == ["http-404": 1, "not-a-feed": 1, "connection": 1])
         let table = try ProcessRunner.run("tidings", ["status", "--database", database])
         #expect(table.stdout.contains("feeds: 4 (1 ok, 3 failing, 0 moved, 0 gone)"), "\(table.stdout)")

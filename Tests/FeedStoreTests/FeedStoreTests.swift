@@ -90,6 +90,8 @@ func pollState(
         state.skipHours = [0, 1, 23]
         state.skipDays = [1, 7]
         state.postingIntervalSeconds = 1234.5
+        state.pollCount = 17
+        state.lastFetchMilliseconds = 42
         try await store.record(
             FetchRecord(feedID: feedID, state: state, hostPause: HostPause(host: "E.example", until: now + 900, reason: "429")))
         #expect(try store.feeds().first?.state == state)
