@@ -218,3 +218,36 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Log lines carry syslog priorities when stderr is the journal (JOURNAL_STREAM names its device and inode),
+/// and timestamps otherwise.
+@Suite struct JournalLoggingTests {
+    @Test func prioritiesWhenStderrIsTheJournalTimestampsOtherwise() throws {
+        let directory = URL(fileURLWithPath: "/tmp/tidings-log-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("Feeds.yaml").path
+        let database = directory.appendingPathComponent("t.sqlite").path
+        let closed = try LoopbackHTTPServer { _ in .init(status: 200, text: "") }
+        let refused = closed.baseURL + "/feed.xml"
+        closed.stop()
+        try "feeds:\n  - url: \(refused)\n".write(toFile: config, atomically: true, encoding: .utf8)
+
+        func run(journal: Bool) throws -> String {
+            let stderr = Pipe()
+            var status = stat()
+            fstat(stderr.fileHandleForWriting.fileDescriptor, &status)
+            let environment = journal ? ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino)"] : [:]
+            let process = try ProcessRunner.start(
+                "tidingsd", ["--once", "--config", config, "--database", database], environment: environment, stderr: stderr)
+            let collector = OutputCollector(stdout: nil, stderr: stderr)
+            process.waitUntilExit()
+            return collector.finish().1
+        }
+        let journal = try run(journal: true).split(separator: "\n")
+        #expect(journal.contains { $0.hasPrefix("<6>tidingsd 0.1.0: 1 feeds from") }, "\(journal)")
+        #expect(journal.contains { $0.hasPrefix("<3><\(refused)>: status -, error: could not connect") }, "\(journal)")
+        let plain = try run(journal: false).split(separator: "\n")
+        #expect(plain.first?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ info tidingsd 0\.1\.0"#, options: .regularExpression) != nil,
+                "\(plain)")
+    }
+}
