@@ -6,12 +6,28 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= $(SYSCONFDIR)/systemd/system
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 
-.PHONY: build install install-user uninstall
+.PHONY: build install install-user uninstall completions manual
 build:
 	swift build -c release --product tidingsd
 	swift build -c release --product tidings
 
-install: build
+# Shell completions and man pages, generated from the command definitions (swift-argument-parser).
+completions: build
+	mkdir -p .build/completions
+	.build/release/tidings --generate-completion-script bash > .build/completions/tidings.bash
+	.build/release/tidings --generate-completion-script zsh > .build/completions/_tidings
+	.build/release/tidings --generate-completion-script fish > .build/completions/tidings.fish
+
+manual:
+	swift package plugin --allow-writing-to-package-directory generate-manual --product tidings --product tidingsd \
+		--output-directory .build/manual
+
+install: build completions manual
+	install -D -m 644 .build/completions/tidings.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tidings
+	install -D -m 644 .build/completions/_tidings $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tidings
+	install -D -m 644 .build/completions/tidings.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tidings.fish
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 .build/manual/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -D -m 755 .build/release/tidingsd $(DESTDIR)$(PREFIX)/bin/tidingsd
 	install -D -m 755 .build/release/tidings $(DESTDIR)$(PREFIX)/bin/tidings
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)

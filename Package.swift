@@ -76,7 +76,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "tidings", dependencies: ["TidingsCLI"], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "tidings-bench", dependencies: ["FeedModel", "FeedParsing", "StoryClustering", "TestSupport"], swiftSettings: swiftSettings),
+            name: "tidings-bench",
+            dependencies: [
+                "FeedModel", "FeedParsing", "FeedStore", "StoryClustering", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ], swiftSettings: swiftSettings),
         // tidings-fuzz (Sources/tidings-fuzz) is added at the end when TIDINGS_FUZZ is set.
 
         .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),

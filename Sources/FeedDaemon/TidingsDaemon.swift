@@ -60,7 +60,7 @@ public struct TidingsDaemon: Sendable {
         }
         let feedIDs: [String: Int64]
         do {
-            feedIDs = try await store.syncSubscriptions(configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title) })
+            feedIDs = try await store.syncSubscriptions(configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title, tags: $0.tags) })
         } catch {
             logger.critical("cannot record the feed list: \(error)")
             return 1
@@ -394,7 +394,7 @@ struct PollService: Service {
         }
         do {
             let feedIDs = try await cycle.store.syncSubscriptions(
-                configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title) })
+                configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title, tags: $0.tags) })
             cycle.active.replace(configuration, feedIDs: feedIDs)
             logger.info("reloaded \(configPath): \(configuration.enabledFeeds.count) feeds")
         } catch {

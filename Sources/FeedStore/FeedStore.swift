@@ -63,10 +63,11 @@ public final class FeedStore: Sendable {
             for subscription in subscriptions {
                 try db.execute(
                     sql: """
-                        INSERT INTO feed (url, configured_title, subscribed) VALUES (?, ?, 1)
-                        ON CONFLICT(url) DO UPDATE SET configured_title = excluded.configured_title, subscribed = 1
+                        INSERT INTO feed (url, configured_title, subscribed, tags) VALUES (?, ?, 1, ?)
+                        ON CONFLICT(url) DO UPDATE SET configured_title = excluded.configured_title, subscribed = 1,
+                            tags = excluded.tags
                         """,
-                    arguments: [subscription.url, subscription.title])
+                    arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: "\n")])
                 ids[subscription.url] = try Int64.fetchOne(db, sql: "SELECT id FROM feed WHERE url = ?", arguments: [subscription.url])
             }
             return ids
@@ -292,17 +293,28 @@ public final class FeedStore: Sendable {
         }
     }
 
-    /// The newest entries (by publication date, else update date, else first seen), optionally of one feed.
-    public func entries(feedURL: String? = nil, limit: Int = 50) throws(StoreError) -> [StoredEntry] {
+    /// The newest entries (by publication date, else update date, else first seen), optionally of one feed, of the
+    /// feeds with a tag, or since a date.
+    public func entries(feedURL: String? = nil, tag: String? = nil, since: Date? = nil, limit: Int = 50) throws(StoreError)
+        -> [StoredEntry]
+    {
         try read { db in
             var sql = """
                 SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
-                FROM entry JOIN feed ON feed.id = entry.feed_id
+                FROM entry JOIN feed ON feed.id = entry.feed_id WHERE 1
                 """
             var arguments: StatementArguments = []
             if let feedURL {
-                sql += " WHERE feed.url = ?"
+                sql += " AND feed.url = ?"
                 arguments += [feedURL]
+            }
+            if let tag {
+                sql += " AND ('\n' || feed.tags || '\n') LIKE ?"
+                arguments += ["%\n" + tag + "\n%"]
+            }
+            if let since {
+                sql += " AND COALESCE(entry.published, entry.updated, entry.first_seen) >= ?"
+                arguments += [since.timeIntervalSince1970]
             }
             sql += " ORDER BY COALESCE(entry.published, entry.updated, entry.first_seen) DESC, entry.id DESC LIMIT ?"
             arguments += [limit]
@@ -323,8 +335,13 @@ public final class FeedStore: Sendable {
         }
     }
 
+    /// How many of the most recent matches a search ranks: a common word in a million entries would otherwise
+    /// rank them all (half a second); the newest 10,000 matches take tens of milliseconds.
+    static let searchDepth = 10_000
+
     /// Entries matching `query` (SQLite FTS5 syntax: words, "phrases", prefix*, AND/OR/NOT), best first (BM25,
-    /// titles weighing three times the text), newest first among equals.
+    /// titles weighing three times the text, among the `searchDepth` most recent matches), newest first among
+    /// equals.
     public func search(_ query: String, limit: Int = 20) throws(StoreError) -> [SearchHit] {
         do {
             return try pool.read { db in
@@ -336,10 +353,11 @@ public final class FeedStore: Sendable {
                             snippet(entry_search, 1, '[', ']', '…', 16) AS text_snippet,
                             bm25(entry_search, 3.0, 1.0) AS rank
                         FROM entry_search JOIN entry ON entry.id = entry_search.rowid JOIN feed ON feed.id = entry.feed_id
-                        WHERE entry_search MATCH ?
-                        ORDER BY rank, COALESCE(entry.published, entry.first_seen) DESC LIMIT ?
+                        WHERE entry_search MATCH ?1 AND entry_search.rowid >= COALESCE(
+                            (SELECT rowid FROM entry_search WHERE entry_search MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?3), 0)
+                        ORDER BY rank, COALESCE(entry.published, entry.first_seen) DESC LIMIT ?2
                         """,
-                    arguments: [query, limit]
+                    arguments: [query, limit, Self.searchDepth - 1]
                 ).map { row in
                     SearchHit(
                         entry: Self.entry(from: row), titleSnippet: row["title_snippet"] ?? "",
@@ -392,7 +410,8 @@ public final class FeedStore: Sendable {
         state.lastFetchMilliseconds = row["last_fetch_ms"]
         return StoredFeed(
             id: row["id"], url: row["url"], title: row["configured_title"] ?? row["title"], siteLink: row["site_link"],
-            subscribed: row["subscribed"], entryCount: row["entry_count"], state: state)
+            subscribed: row["subscribed"], entryCount: row["entry_count"],
+            tags: (row["tags"] as String? ?? "").split(separator: "\n").map(String.init), state: state)
     }
 
     private static func list(_ numbers: [Int]) -> String { numbers.map(String.init).joined(separator: ",") }

@@ -113,6 +113,13 @@ enum StoreSchema {
                     ALTER TABLE feed ADD COLUMN last_fetch_ms INTEGER;
                     """)
         }
+        migrator.registerMigration("v7-tags-recency") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE feed ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+                    CREATE INDEX entry_recency ON entry(COALESCE(published, updated, first_seen));
+                    """)
+        }
         return migrator
     }
 }

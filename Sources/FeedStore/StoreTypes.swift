@@ -12,6 +12,8 @@ public struct StoredFeed: Sendable, Equatable, Codable {
     /// False once the feed is no longer in Feeds.yaml; its entries are kept.
     public var subscribed: Bool
     public var entryCount: Int
+    /// Tags from Feeds.yaml.
+    public var tags: [String]
     public var state: FeedPollState
 }
 
@@ -114,10 +116,12 @@ public struct FetchRecordSummary: Sendable, Equatable {
 public struct SubscriptionInput: Sendable, Equatable {
     public var url: String
     public var title: String?
+    public var tags: [String]
 
-    public init(url: String, title: String?) {
+    public init(url: String, title: String?, tags: [String] = []) {
         self.url = url
         self.title = title
+        self.tags = tags
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedConfig
 import FeedStore
 import Foundation
 
@@ -12,6 +13,12 @@ struct EntriesCommand: AsyncParsableCommand {
     @Option(help: "Only entries of the feed with this URL.")
     var feed: String?
 
+    @Option(help: "Only entries of feeds with this tag (from Feeds.yaml).")
+    var tag: String?
+
+    @Option(help: "Only entries from within this long (e.g. 6h, 7d).")
+    var since: String?
+
     @Option(help: "At most this many entries.")
     var limit: Int = 30
 
@@ -20,6 +27,9 @@ struct EntriesCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        if let since, Quantities.seconds(since) == nil {
+            throw ValidationError("--since '\(since)' is not a duration; expected e.g. 90m, 24h or 7d")
+        }
     }
 
     func run() async throws {
@@ -33,7 +43,8 @@ struct EntriesCommand: AsyncParsableCommand {
             if let feed, try !feedStore.feeds().contains(where: { $0.url == feed }) {
                 throw CLIError(message: "no feed '\(feed)' in \(feedStore.path); 'tidings feeds' lists the feeds")
             }
-            let entries = try feedStore.entries(feedURL: feed, limit: limit)
+            let cutoff = since.flatMap(Quantities.seconds).map { Date().addingTimeInterval(-Double($0)) }
+            let entries = try feedStore.entries(feedURL: feed, tag: tag, since: cutoff, limit: limit)
             if json {
                 print(try JSONOutput.encode(entries))
             } else {

@@ -26,10 +26,18 @@ struct FeedsListCommand: AsyncParsableCommand {
     @Flag(help: "Include feeds no longer in Feeds.yaml.")
     var all = false
 
+    @Option(help: "Only feeds with this tag (from Feeds.yaml).")
+    var tag: String?
+
+    @Flag(help: "Only feeds whose last poll failed, or that are gone.")
+    var failing = false
+
     func run() async throws {
         do {
             let feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
-            let feeds = try feedStore.feeds(subscribedOnly: !all)
+            var feeds = try feedStore.feeds(subscribedOnly: !all)
+            if let tag { feeds = feeds.filter { $0.tags.contains(tag) } }
+            if failing { feeds = feeds.filter { $0.state.lastError != nil || $0.state.disabledReason != nil } }
             if json {
                 print(try JSONOutput.encode(feeds.map(FeedJSON.init)))
             } else {
@@ -65,7 +73,11 @@ enum FeedTable {
                 TextTable.truncate(feed.title ?? "", to: 30), url,
             ])
         }
-        return TextTable.render(rows)
+        return TextTable.render(rows) { row, column in
+            guard column == 0 else { return nil }
+            let status = rows[row][0]
+            return status.hasPrefix("error") ? .red : status.hasPrefix("disabled") ? .yellow : status == "never" ? nil : .green
+        }
     }
 }
 

@@ -23,20 +23,33 @@ enum RelativeTime {
     }
 }
 
-/// Left-aligned columns separated by two spaces.
+/// Left-aligned columns separated by two spaces. On a terminal the last column is cut to the window's width,
+/// and cells may be coloured (never when NO_COLOR is set or output is not a terminal).
 enum TextTable {
-    static func render(_ rows: [[String]]) -> String {
+    static func render(_ rows: [[String]], styles: (_ row: Int, _ column: Int) -> Terminal.Style? = { _, _ in nil }) -> String {
         guard let header = rows.first else { return "" }
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
         }
+        let maximumWidth = Terminal.width
         var output = ""
-        for row in rows {
+        for (rowIndex, row) in rows.enumerated() {
             var line = ""
+            var used = 0
             for (index, cell) in row.enumerated() {
                 let isLast = index == row.count - 1
-                line += isLast ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+                var text = cell
+                if isLast, let maximumWidth, used + text.count > maximumWidth {
+                    text = truncate(text, to: max(maximumWidth - used, 8))
+                }
+                let style = rowIndex == 0 ? Terminal.Style.dim : styles(rowIndex, index)
+                line += Terminal.paint(text, style)
+                if !isLast {
+                    let padding = widths[index] - cell.count + 2
+                    line += String(repeating: " ", count: padding)
+                    used += cell.count + padding
+                }
             }
             output += line + "\n"
         }
@@ -45,6 +58,45 @@ enum TextTable {
 
     static func truncate(_ text: String, to width: Int) -> String {
         let single = text.replacingOccurrences(of: "\n", with: " ")
-        return single.count <= width ? single : String(single.prefix(width - 1)) + "…"
+        return single.count <= width ? single : String(single.prefix(max(width - 1, 0))) + "…"
+    }
+}
+
+/// What standard output is: a terminal (with a width, colours allowed) or a pipe/file.
+enum Terminal {
+    enum Style {
+        case red, yellow, green, bold, dim
+
+        var code: String {
+            switch self {
+            case .red: return "31"
+            case .yellow: return "33"
+            case .green: return "32"
+            case .bold: return "1"
+            case .dim: return "2"
+            }
+        }
+    }
+
+    static let isInteractive = isatty(1) == 1
+
+    /// Colour only on a terminal, never with NO_COLOR (https://no-color.org) or TERM=dumb.
+    static let usesColour: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        return isInteractive && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
+    }()
+
+    /// Columns of the terminal ($COLUMNS, else the window size); nil when output is not a terminal.
+    static let width: Int? = {
+        guard isInteractive else { return nil }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 20 { return columns }
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 else { return nil }
+        return Int(size.ws_col)
+    }()
+
+    static func paint(_ text: String, _ style: Style?) -> String {
+        guard let style, usesColour, !text.isEmpty else { return text }
+        return "\u{1B}[\(style.code)m\(text)\u{1B}[0m"
     }
 }

@@ -94,7 +94,9 @@ enum StoryTable {
                 TextTable.truncate(story.headline ?? "(untitled)", to: 90),
             ])
         }
-        return TextTable.render(rows)
+        return TextTable.render(rows) { row, column in
+            column == 5 && (stories[row - 1].sourceCount >= 3) ? .bold : nil
+        }
     }
 
     static func renderStory(_ story: StoredStory, entries: [StoredEntry], requestedID: Int64, now: Date) -> String {

@@ -8,6 +8,7 @@ import Foundation
 ///     .build/release/tidings-bench parse ../shared/feedconf/realworld [--seconds 10]
 ///     .build/release/tidings-bench poll --feeds 10000 [--corpus ../shared/feedconf/realworld] [--newsboat 2,16,64]
 ///     .build/release/tidings-bench cluster ../shared/clusterdata/replay-2021-09-17_18/dev.jsonl [--items 10000,100000]
+///     .build/release/tidings-bench store [--entries 1000000] [--stories 200000]   (needs the tidings binary beside it)
 ///
 /// `parse` loads every file of the directory into memory, then parses them all repeatedly on one thread
 /// until the time is up, and prints throughput in MB/s and entries/s: once for parsing alone, once for
@@ -21,7 +22,7 @@ import Foundation
 
 func usage() -> Never {
     FileHandle.standardError.write(
-        Data("usage: tidings-bench parse DIR [--seconds N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…] | cluster FILE.jsonl [--items 10000,100000,1000000]\n".utf8))
+        Data("usage: tidings-bench parse DIR [--seconds N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…] | cluster FILE.jsonl [--items 10000,100000,1000000] | store [--entries N] [--stories N] [--texts FILE.jsonl]\n".utf8))
     exit(2)
 }
 
@@ -38,6 +39,15 @@ case "poll":
             feedCount: feeds, corpus: option("--corpus") ?? "../shared/feedconf/realworld",
             newsboatThreads: newsboatThreads
         ).run()
+    } catch {
+        FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "store":
+    do {
+        try StoreBenchmark.run(
+            entries: option("--entries").flatMap(Int.init) ?? 1_000_000, stories: option("--stories").flatMap(Int.init) ?? 200_000,
+            textFile: option("--texts") ?? "../shared/clusterdata/replay-2021-09-17_18/dev.jsonl")
     } catch {
         FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
         exit(1)

@@ -134,4 +134,12 @@ import Testing
         while !server.requests.contains(where: { $0.path == "/b.xml" }), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         #expect(server.requests.contains { $0.path == "/b.xml" }, "the added feed was polled without a restart or signal")
     }
+
+    @Test func completionScriptsAreGenerated() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try ProcessRunner.run("tidings", ["--generate-completion-script", shell])
+            #expect(script.status == 0)
+            #expect(script.stdout.contains("stories") && script.stdout.contains("search"), "\(shell)")
+        }
+    }
 }

@@ -270,4 +270,23 @@ func pollState(
         #expect(try store.search("leopard").map(\.entry.guid) == ["3"])
         #expect(throws: StoreError.self) { try store.search("\"unbalanced") }
     }
+
+    @Test func entriesFilterByTagAndSince() async throws {
+        let store = try FeedStore(path: path)
+        let ids = try await store.syncSubscriptions([
+            SubscriptionInput(url: "https://w.example/", title: "W", tags: ["world", "daily"]),
+            SubscriptionInput(url: "https://t.example/", title: "T", tags: ["tech"]),
+        ])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for (url, guid, age) in [("https://w.example/", "w1", 10.0), ("https://w.example/", "w2", 3 * 86400.0), ("https://t.example/", "t1", 20.0)] {
+            try await store.record(
+                FetchRecord(feedID: ids[url]!, state: pollState(at: now, status: 200, next: now),
+                            entries: [EntryInput(guid: guid, title: guid, published: now - age)]))
+        }
+        #expect(try store.entries(tag: "world").map(\.guid) == ["w1", "w2"])
+        #expect(try store.entries(tag: "daily", since: now - 86400).map(\.guid) == ["w1"])
+        #expect(try store.entries(tag: "wor").isEmpty, "tags match whole")
+        #expect(try store.entries(since: now - 60).map(\.guid) == ["w1", "t1"])
+        #expect(try store.feeds().first { $0.url == "https://w.example/" }?.tags == ["world", "daily"])
+    }
 }
