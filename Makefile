@@ -19,8 +19,9 @@ completions: build
 	.build/release/tidings --generate-completion-script fish > .build/completions/tidings.fish
 
 manual:
-	swift package plugin --allow-writing-to-package-directory generate-manual --product tidings --product tidingsd \
-		--output-directory .build/manual
+	swift package plugin --allow-writing-to-package-directory generate-manual
+	mkdir -p .build/manual
+	cp .build/plugins/GenerateManual/outputs/tidings/tidings.1 .build/plugins/GenerateManual/outputs/tidingsd/tidingsd.1 .build/manual/
 
 install: build completions manual
 	install -D -m 644 .build/completions/tidings.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tidings
