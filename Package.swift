@@ -96,6 +96,10 @@ let package = Package(
             name: "FeedStoreTests", dependencies: ["FeedStore", "FeedModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "TidingsCLITests",
+            dependencies: ["TidingsCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "FeedDaemonTests",
             dependencies: [
                 "FeedDaemon", "FeedConfig", "FeedFetching", "FeedModel", "FeedStore", "TestSupport",
