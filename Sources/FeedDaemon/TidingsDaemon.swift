@@ -14,11 +14,14 @@ public struct DaemonOptions: Sendable {
     public var databasePath: String
     /// Poll every enabled feed once and exit.
     public var once: Bool
+    /// The daemon's time (scaled for replays).
+    public var clock: DaemonClock
 
-    public init(configPath: String, databasePath: String, once: Bool) {
+    public init(configPath: String, databasePath: String, once: Bool, clock: DaemonClock = DaemonClock()) {
         self.configPath = configPath
         self.databasePath = databasePath
         self.once = once
+        self.clock = clock
     }
 }
 
@@ -72,14 +75,19 @@ public struct TidingsDaemon: Sendable {
         let environment = PollingEnvironment(pauses: (try? store.hostPauses()) ?? [:])
         let stories: ClusteringStoryAssigner
         do {
-            stories = try ClusteringStoryAssigner(store: store, logger: logger)
+            stories = try ClusteringStoryAssigner(store: store, now: options.clock.now(), logger: logger)
         } catch {
             logger.critical("cannot rebuild story clustering from the store: \(error)")
             return 1
         }
         let cycle = PollCycle(
-            poller: FeedPoller(fetcher: fetcher, store: store, environment: environment, stories: stories), store: store,
-            active: ActiveConfiguration(configuration: configuration, feedIDs: feedIDs), logger: logger)
+            poller: FeedPoller(
+                fetcher: fetcher, store: store, environment: environment, stories: stories, now: options.clock.now),
+            store: store, active: ActiveConfiguration(configuration: configuration, feedIDs: feedIDs), logger: logger,
+            clock: options.clock)
+        if !options.clock.isReal {
+            logger.notice("clock: starts at \(options.clock.now().formatted(.iso8601)), runs \(options.clock.speed)× real time")
+        }
 
         if options.once {
             let outcomes = await cycle.pollAll(dueOnly: false)
@@ -184,11 +192,15 @@ struct PollCycle: Sendable {
     /// Called after every finished poll (the watchdog's sign of progress).
     var onProgress: @Sendable () -> Void = {}
 
-    init(poller: FeedPoller, store: FeedStore, active: ActiveConfiguration, logger: Logger) {
+    /// The daemon's time, for what is due.
+    let clock: DaemonClock
+
+    init(poller: FeedPoller, store: FeedStore, active: ActiveConfiguration, logger: Logger, clock: DaemonClock = DaemonClock()) {
         self.poller = poller
         self.store = store
         self.active = active
         self.logger = logger
+        self.clock = clock
     }
 
     init(poller: FeedPoller, store: FeedStore, feedIDs: [String: Int64], configuration: FeedConfiguration, logger: Logger) {
@@ -209,7 +221,7 @@ struct PollCycle: Sendable {
             logger.error("cannot read feed state: \(error)")
             return []
         }
-        let now = Date()
+        let now = clock.now()
         let enabled = configuration.enabledFeeds.compactMap { subscription -> (FeedSubscription, StoredFeed)? in
             guard let id = feedIDs[subscription.url], let stored = states[id] else { return nil }
             // A feed the publisher removed (410) stays visible with its reason but is not polled.
@@ -321,19 +333,20 @@ struct PollService: Service {
         while !Task.isCancelled {
             health.cycleStarted()
             _ = await cycle.pollAll(dueOnly: true)
-            if lastRetention.map({ Date().timeIntervalSince($0) >= 6 * 3600 }) ?? true {
+            if lastRetention.map({ cycle.clock.now().timeIntervalSince($0) >= 6 * 3600 }) ?? true {
                 await applyRetention(cycle)
-                lastRetention = Date()
+                lastRetention = cycle.clock.now()
             }
             health.cycleEnded()
             notifier.status(health.statusLine(cycle: cycle))
             let generation = cycle.active.generation
-            let next = cycle.nextDueDate() ?? Date().addingTimeInterval(60)
+            let clock = cycle.clock
+            let next = cycle.nextDueDate() ?? clock.now().addingTimeInterval(60)
             // Sleep until the next feed is due, in short steps so that a reload takes effect at once; each step
             // also looks at Feeds.yaml, so that an edit (by hand, by `tidings feeds`, by an editor that replaces
             // the file) is applied without a signal.
-            while !Task.isCancelled, Date() < next, cycle.active.generation == generation {
-                let wait = min(max(next.timeIntervalSinceNow, 0.05), 1)
+            while !Task.isCancelled, clock.now() < next, cycle.active.generation == generation {
+                let wait = min(max(clock.realSeconds(next.timeIntervalSince(clock.now())), 0.05), 1)
                 try? await Task.sleep(for: .seconds(wait))
                 let stamp = FileStamp(path: configPath)
                 if stamp != configStamp.value {
@@ -350,7 +363,7 @@ struct PollService: Service {
         let defaults = cycle.active.current.configuration.defaults
         let policy = RetentionPolicy(maxAge: defaults.keepSeconds.map(Double.init), maxPerFeed: defaults.keepPerFeed)
         do {
-            let report = try await cycle.store.applyRetention(policy)
+            let report = try await cycle.store.applyRetention(policy, now: cycle.clock.now())
             if report.entriesDeleted > 0 {
                 logger.info("retention: deleted \(report.entriesDeleted) entries and \(report.storiesDeleted) stories")
             }

@@ -23,7 +23,19 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Least severe messages to log: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: ArgumentHelp(
+        "Run the daemon's clock this many times faster than real time (for replaying captured feeds; see README).",
+        valueName: "factor"))
+    var clockSpeed: Double = 1
+
+    @Option(help: ArgumentHelp("Start the daemon's clock at this ISO 8601 time (for replays).", valueName: "time"))
+    var clockStart: String?
+
     func validate() throws {
+        guard clockSpeed > 0, clockSpeed <= 100_000 else { throw ValidationError("--clock-speed must be above 0 and at most 100000") }
+        if let clockStart, (try? Date(clockStart, strategy: .iso8601)) == nil {
+            throw ValidationError("--clock-start '\(clockStart)' is not an ISO 8601 time such as 2021-09-16T21:00:00Z")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -41,5 +53,6 @@ LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, level: level) 
 let paths = TidingsPaths()
 let options = DaemonOptions(
     configPath: paths.configPath(explicit: command.config), databasePath: paths.databasePath(explicit: command.database),
-    once: command.once)
+    once: command.once,
+    clock: DaemonClock(speed: command.clockSpeed, start: command.clockStart.flatMap { try? Date($0, strategy: .iso8601) }))
 exit(await TidingsDaemon(options: options, logger: Logger(label: "tidingsd")).run())

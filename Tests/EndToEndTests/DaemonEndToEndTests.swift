@@ -112,6 +112,22 @@ import Testing
         #expect(table.stdout.contains("1× HTTP 404 Not Found"), "\(table.stdout)")
     }
 
+    @Test func aReplayClockDatesWhatTheDaemonStores() throws {
+        let responder = ConditionalFileResponder(files: ["/ok.xml": try SharedData.realWorldFeed("nnw__DaringFireball.atom")])
+        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
+        defer { server.stop() }
+        try writeConfig([server.baseURL + "/ok.xml"])
+        let run = try ProcessRunner.run(
+            "tidingsd", ["--once", "--config", config, "--database", database, "--clock-start", "2021-09-16T21:00:00Z", "--clock-speed", "60"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("clock: starts at 2021-09-16T21:0") && run.stderr.contains("runs 60.0× real time"), "\(run.stderr)")
+        let polled = try #require(try feedsJSON().first?["last_polled_at"] as? String)
+        #expect(polled.hasPrefix("2021-09-16T21:0"), "\(polled)")
+        let bad = try ProcessRunner.run("tidingsd", ["--once", "--config", config, "--clock-start", "yesterday"])
+        #expect(bad.status == 64 || bad.status == 2 || bad.status == 1, "usage error")
+        #expect(bad.stderr.contains("--clock-start 'yesterday' is not an ISO 8601 time"))
+    }
+
     @Test func invalidConfigIsRejectedWithItsPosition() throws {
         try "feeds:\n  - url: gopher://old.example/\n".write(toFile: config, atomically: true, encoding: .utf8)
         let run = try ProcessRunner.run("tidingsd", ["--once", "--config", config, "--database", database])

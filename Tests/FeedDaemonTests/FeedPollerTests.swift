@@ -333,3 +333,17 @@ final class ManualClock: Sendable {
         #expect(try store.stories(since: nil).count == 3, "no new story for the known event")
     }
 }
+
+@Suite struct DaemonClockTests {
+    @Test func aScaledClockStartsWhereToldAndRunsFaster() async throws {
+        let start = Date(timeIntervalSince1970: 1_632_000_000)
+        let clock = DaemonClock(speed: 600, start: start)
+        #expect(!clock.isReal)
+        #expect(abs(clock.now().timeIntervalSince(start)) < 60)
+        try await Task.sleep(for: .milliseconds(200))
+        let advanced = clock.now().timeIntervalSince(start)
+        #expect(advanced >= 110 && advanced < 600, "0.2 s real is 2 min at 600×: \(advanced)")
+        #expect(clock.realSeconds(1800) == 3)
+        #expect(DaemonClock().isReal)
+    }
+}
