@@ -130,7 +130,10 @@ public struct FeedPoller: Sendable {
             observation = PollObservation(outcome: .failed(message: "\(error)"))
         }
 
-        var state = PollPolicy.apply(observation, to: stored.state, now: now(), settings: settings, randomUnit: random())
+        var previous = stored.state
+        // After an unconditional request the run of 304s starts over, whatever the answer.
+        if forgotValidators { previous.notModifiedSince = nil }
+        var state = PollPolicy.apply(observation, to: previous, now: now(), settings: settings, randomUnit: random())
         state.pollCount += 1
         state.lastFetchMilliseconds = outcome.milliseconds
         switch observation.outcome {
@@ -151,6 +154,7 @@ public struct FeedPoller: Sendable {
         }
         var record = FetchRecord(feedID: stored.id, state: state, hostPause: hostPause)
         if let parsedFeed {
+            record.listed = true
             record.feedTitle = parsedFeed.title
             record.siteLink = parsedFeed.link
             record.entries = parsedFeed.entries.map(EntryInput.init(parsed:))
@@ -166,8 +170,17 @@ public struct FeedPoller: Sendable {
             let summary = try await store.record(record, stories: stories)
             outcome.newEntries = summary.newEntries
             outcome.updatedEntries = summary.updatedEntries
+            environment.clearSaveFailure(record.feedID)
         } catch {
             outcome.error = "could not save: \(error)"
+            // Keep the schedule at least: save the state alone; if even that fails (disk full, read-only), hold
+            // the feed back in memory so that the loop does not re-poll it at once.
+            var stateOnly = record
+            stateOnly.entries = []
+            stateOnly.listed = false
+            if (try? await store.record(stateOnly)) == nil {
+                environment.holdBack(record.feedID, until: now().addingTimeInterval(300))
+            }
         }
     }
 
@@ -180,6 +193,8 @@ public struct FeedPoller: Sendable {
             maxAgeSeconds: HTTPCacheHeaders.maxAgeSeconds(response.headers, now: now),
             retryAfter: HTTPCacheHeaders.retryAfter(response.headers, now: now),
             permanentRedirect: response.permanentRedirectTarget)
+        // A permanent redirect to something that does not work (an error page, a parked domain) is no move.
+        if !(200..<300).contains(response.status), response.status != 304 { observation.permanentRedirect = nil }
         switch response.status {
         case 304:
             return (observation, nil)
@@ -201,6 +216,7 @@ public struct FeedPoller: Sendable {
                 return (observation, parsed)
             } catch {
                 observation.outcome = .failed(message: "HTTP \(response.status) but \(error.message)")
+                observation.permanentRedirect = nil
                 return (observation, nil)
             }
         case 410:

@@ -7,6 +7,7 @@ import Synchronization
 final class PollingEnvironment: Sendable {
     private let pauses: Mutex<HostPauses>
     private let connectivity = Mutex(ConnectivityLedger())
+    private let heldBack = Mutex<[Int64: Date]>([:])
 
     init(pauses: [String: Date] = [:]) {
         self.pauses = Mutex(HostPauses(until: pauses))
@@ -22,6 +23,20 @@ final class PollingEnvironment: Sendable {
 
     func record(host: String, reachable: Bool, at date: Date) {
         connectivity.withLock { $0.record(host: host, reachable: reachable, at: date) }
+    }
+
+    /// Keeps a feed whose state could not be saved from being polled again before `date`.
+    func holdBack(_ feedID: Int64, until date: Date) {
+        heldBack.withLock { $0[feedID] = date }
+    }
+
+    func clearSaveFailure(_ feedID: Int64) {
+        heldBack.withLock { _ = $0.removeValue(forKey: feedID) }
+    }
+
+    /// When a held-back feed may be polled again, nil if it is not held back.
+    func heldBackUntil(_ feedID: Int64) -> Date? {
+        heldBack.withLock { $0[feedID] }
     }
 
     func looksOffline(excluding host: String, now: Date) -> Bool {

@@ -227,6 +227,7 @@ struct PollCycle: Sendable {
             // A feed the publisher removed (410) stays visible with its reason but is not polled.
             if stored.state.disabledReason != nil { return nil }
             if dueOnly, let next = stored.state.nextPollAt, next > now { return nil }
+            if let held = poller.environment.heldBackUntil(stored.id), held > now { return nil }
             return (subscription, stored)
         }
         let due = HostInterleaving.order(enabled) { feed in
@@ -259,7 +260,10 @@ struct PollCycle: Sendable {
         guard let feeds = try? store.feeds(subscribedOnly: true, countingEntries: false) else { return nil }
         let enabled = Set(configuration.enabledFeeds.compactMap { feedIDs[$0.url] })
         return feeds.filter { enabled.contains($0.id) && $0.state.disabledReason == nil }
-            .compactMap(\.state.nextPollAt).min()
+            .compactMap { feed in
+                guard let next = feed.state.nextPollAt else { return nil }
+                return max(next, poller.environment.heldBackUntil(feed.id) ?? next)
+            }.min()
     }
 
     private func log(_ outcome: PollOutcome) {

@@ -121,10 +121,16 @@ public enum PollPolicy {
             next.lastError = message
             next.consecutiveFailures += 1
             wait = backoffWait(failures: next.consecutiveFailures, settings: settings)
-        case .offline(let message):
+        case .offline(let message) where state.lastSuccessAt.map({ now.timeIntervalSince($0) < 86400 }) ?? false:
             next.lastError = message
             // Not counted: retry at the plain interval, or sooner, to catch the network coming back.
             wait = min(Double(settings.intervalSeconds), Double(max(settings.minimumIntervalSeconds, 600)))
+        case .offline(let message):
+            // A feed that has not answered for a day (or never) is not excused by other hosts being down too:
+            // two dead hosts must not keep each other's failures uncounted for ever.
+            next.lastError = message
+            next.consecutiveFailures += 1
+            wait = backoffWait(failures: next.consecutiveFailures, settings: settings)
         }
         if let retryAfter = observation.retryAfter {
             wait = max(wait, min(retryAfter.timeIntervalSince(now), settings.maximumBackoffSeconds))

@@ -58,9 +58,30 @@ public final class FeedStore: Sendable {
     /// longer configured are marked unsubscribed (their entries stay). Returns the feed id of every URL.
     public func syncSubscriptions(_ subscriptions: [SubscriptionInput]) async throws(StoreError) -> [String: Int64] {
         try await write { db in
+            let previouslySubscribed = Set(try String.fetchAll(db, sql: "SELECT url FROM feed WHERE subscribed = 1"))
             try db.execute(sql: "UPDATE feed SET subscribed = 0")
             var ids: [String: Int64] = [:]
             for subscription in subscriptions {
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM feed WHERE url = ?", arguments: [subscription.url]) ?? false
+                if !exists {
+                    // The user followed a confirmed move: the old row (and its entries) takes the new URL.
+                    try db.execute(
+                        sql: """
+                            UPDATE feed SET url = ?, moved_to = NULL, redirect_candidate = NULL, redirect_first_seen = NULL,
+                                redirect_seen_count = 0
+                            WHERE id = (SELECT id FROM feed WHERE moved_to = ? ORDER BY id LIMIT 1)
+                            """,
+                        arguments: [subscription.url, subscription.url])
+                } else if !previouslySubscribed.contains(subscription.url) {
+                    // Taken out of Feeds.yaml and put back: a fresh start for a feed that was gone (410) or moved.
+                    try db.execute(
+                        sql: """
+                            UPDATE feed SET disabled_reason = NULL, moved_to = NULL, redirect_candidate = NULL,
+                                redirect_first_seen = NULL, redirect_seen_count = 0, next_poll_at = NULL
+                            WHERE url = ? AND (disabled_reason IS NOT NULL OR moved_to IS NOT NULL)
+                            """,
+                        arguments: [subscription.url])
+                }
                 try db.execute(
                     sql: """
                         INSERT INTO feed (url, configured_title, subscribed, tags) VALUES (?, ?, 1, ?)
@@ -100,6 +121,11 @@ public final class FeedStore: Sendable {
                     state.postingIntervalSeconds, state.pollCount, state.lastFetchMilliseconds, fetch.feedTitle,
                     fetch.siteLink, fetch.feedID,
                 ])
+            if fetch.listed {
+                try Self.run(
+                    db, sql: "UPDATE feed SET last_listed_at = ? WHERE id = ?",
+                    arguments: [(state.lastPolledAt ?? Date()).timeIntervalSince1970, fetch.feedID])
+            }
             if let pause = fetch.hostPause {
                 try Self.run(db, sql: """
                         INSERT INTO host_pause (host, until, reason) VALUES (?, ?, ?)
@@ -169,7 +195,7 @@ public final class FeedStore: Sendable {
                     source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
                     first_seen = MIN(first_seen, (SELECT MIN(first_seen) FROM entry WHERE story_id = story.id)),
                     last_seen = MAX(last_seen, ?),
-                    headline_entry_id = COALESCE(?, headline_entry_id)
+                    headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?), headline_entry_id)
                 WHERE id = ?
                 """,
             arguments: [seen, assignment.headlineEntryID, assignment.story])

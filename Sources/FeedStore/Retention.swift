@@ -23,7 +23,7 @@ public struct RetentionReport: Sendable, Equatable {
 extension FeedStore {
     /// Deletes entries beyond the policy, in batches of `batchSize` (one short transaction each, so the poll loop
     /// and readers never wait long), then stories left without entries, then lets SQLite refresh its statistics
-    /// (`PRAGMA optimize`). An entry the feed still lists (seen in its latest successful fetch) is never deleted:
+    /// (`PRAGMA optimize`). An entry the feed still lists (seen when its body was last parsed) is never deleted:
     /// it would only come back as new. The file does not shrink (freed pages are reused); run VACUUM by hand with
     /// the daemon stopped to give space back.
     public func applyRetention(_ policy: RetentionPolicy, now: Date = Date(), batchSize: Int = 1000) async throws(StoreError)
@@ -36,7 +36,7 @@ extension FeedStore {
                 let deleted = try await deleteBatch(
                     sql: """
                         SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
-                        WHERE entry.last_seen < ? AND entry.last_seen < COALESCE(feed.last_success_at, 0)
+                        WHERE entry.last_seen < ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0)
                         LIMIT ?
                         """,
                     arguments: [cutoff, batchSize])
@@ -53,7 +53,7 @@ extension FeedStore {
                     let deleted = try await deleteBatch(
                         sql: """
                             SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
-                            WHERE entry.feed_id = ? AND entry.last_seen < COALESCE(feed.last_success_at, 0)
+                            WHERE entry.feed_id = ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0)
                               AND entry.id NOT IN (
                                 SELECT id FROM entry WHERE feed_id = ?
                                 ORDER BY COALESCE(published, first_seen) DESC, id DESC LIMIT ?)

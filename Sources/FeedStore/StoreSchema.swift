@@ -120,6 +120,16 @@ enum StoreSchema {
                     CREATE INDEX entry_recency ON entry(COALESCE(published, updated, first_seen));
                     """)
         }
+        migrator.registerMigration("v8-listing-and-indexes") { db in
+            // When each feed's body was last parsed: entries seen then are still listed (304s do not list).
+            try db.execute(
+                sql: """
+                    ALTER TABLE feed ADD COLUMN last_listed_at REAL;
+                    UPDATE feed SET last_listed_at = (SELECT MAX(last_seen) FROM entry WHERE entry.feed_id = feed.id);
+                    CREATE INDEX story_headline ON story(headline_entry_id);
+                    CREATE INDEX story_merged_into ON story(merged_into);
+                    """)
+        }
         return migrator
     }
 }

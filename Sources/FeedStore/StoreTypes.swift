@@ -74,10 +74,12 @@ public struct FetchRecord: Sendable, Equatable {
     public var entries: [EntryInput]
     /// A host that asked to be left alone until a date (429/503 Retry-After).
     public var hostPause: HostPause?
+    /// True when a body was parsed: `entries` is everything the feed lists now (even if empty).
+    public var listed: Bool = false
 
     public init(
         feedID: Int64, state: FeedPollState, feedTitle: String? = nil, siteLink: String? = nil,
-        entries: [EntryInput] = [], hostPause: HostPause? = nil
+        entries: [EntryInput] = [], hostPause: HostPause? = nil, listed: Bool = false
     ) {
         self.feedID = feedID
         self.state = state
@@ -85,6 +87,7 @@ public struct FetchRecord: Sendable, Equatable {
         self.siteLink = siteLink
         self.entries = entries
         self.hostPause = hostPause
+        self.listed = listed
     }
 }
 

@@ -133,8 +133,14 @@ import Testing
         #expect(state.nextPollAt == nil)
     }
 
-    @Test func offlineFailuresAreNotCounted() {
+    @Test func offlineFailuresAreNotCountedUnlessTheFeedHasBeenDeadForADay() {
+        var dead = FeedPollState()
+        dead = PollPolicy.apply(
+            PollObservation(outcome: .offline(message: "could not connect")), to: dead, now: start, settings: settings,
+            randomUnit: 0)
+        #expect(dead.consecutiveFailures == 1, "never answered: two dead hosts must not excuse each other")
         var state = FeedPollState()
+        state.lastSuccessAt = start.addingTimeInterval(-3600)
         state.consecutiveFailures = 2
         state = PollPolicy.apply(
             PollObservation(outcome: .offline(message: "could not resolve the host name")), to: state, now: start,

@@ -196,12 +196,14 @@ func pollState(
             }
         }
         try await store.record(
-            FetchRecord(feedID: feedID, state: state(start), entries: ["1", "2", "3"].map { EntryInput(guid: $0, title: "t\($0)") }),
+            FetchRecord(feedID: feedID, state: state(start), entries: ["1", "2", "3"].map { EntryInput(guid: $0, title: "t\($0)") }, listed: true),
             stories: ByGuid())
         try await store.record(
-            FetchRecord(feedID: feedID, state: state(start + 100 * day), entries: ["3", "4"].map { EntryInput(guid: $0, title: "t\($0)") }),
+            FetchRecord(feedID: feedID, state: state(start + 100 * day), entries: ["3", "4"].map { EntryInput(guid: $0, title: "t\($0)") }, listed: true),
             stories: ByGuid())
-        let report = try await store.applyRetention(RetentionPolicy(maxAge: 90 * day, maxPerFeed: nil), now: start + 100 * day, batchSize: 1)
+        // A later 304 lists nothing new: entries 3 and 4 stay protected as still listed.
+        try await store.record(FetchRecord(feedID: feedID, state: state(start + 101 * day)))
+        let report = try await store.applyRetention(RetentionPolicy(maxAge: 90 * day, maxPerFeed: nil), now: start + 101 * day, batchSize: 1)
         #expect(report.entriesDeleted == 2)
         #expect(report.storiesDeleted == 1)
         #expect(Set(try store.entryKeys()) == ["https://r.example/ 3", "https://r.example/ 4"], "entry 3 is old but still listed")
@@ -210,7 +212,7 @@ func pollState(
         #expect(try store.integrityCheck() == "ok")
 
         // A cap of 1 per feed keeps the newest and everything the feed still lists.
-        let capped = try await store.applyRetention(RetentionPolicy(maxAge: nil, maxPerFeed: 1), now: start + 100 * day)
+        let capped = try await store.applyRetention(RetentionPolicy(maxAge: nil, maxPerFeed: 1), now: start + 101 * day)
         #expect(capped.entriesDeleted == 0, "both remaining entries are in the latest fetch")
     }
 
