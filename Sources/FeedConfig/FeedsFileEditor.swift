@@ -11,6 +11,10 @@ public struct FeedsFileEditor {
     public let original: Data
     /// The text as read, split into lines that keep their terminators.
     private var lines: [String]
+    /// The file's line ending ("\r\n" when it uses them), used for inserted lines.
+    private var newline: String {
+        lines.first.map { $0.hasSuffix("\r\n") ? "\r\n" : "\n" } ?? "\n"
+    }
 
     /// A feed to add.
     public struct NewFeed: Sendable, Equatable {
@@ -70,17 +74,18 @@ public struct FeedsFileEditor {
             // `feeds: []` or `feeds: ~` on the key line becomes a block list.
             lines[keyLine] = Self.leadingSpaces(lines[keyLine]) + "feeds:" + Self.terminator(of: lines[keyLine])
         } else {
-            if let last = lines.indices.last, !lines[last].hasSuffix("\n") { lines[last] += "\n" }
+            if let last = lines.indices.last, !Self.endsLine(lines[last]) { lines[last] += "\n" }
             lines.append("feeds:\n")
             dashIndent = 2
             insertAt = lines.count
         }
         let pad = String(repeating: " ", count: dashIndent)
-        var block = ["\(pad)- url: \(Self.scalar(feed.url))\n"]
-        if let title = feed.title { block.append("\(pad)  title: \(Self.scalar(title))\n") }
-        if !feed.tags.isEmpty { block.append("\(pad)  tags: [\(feed.tags.map(Self.scalar).joined(separator: ", "))]\n") }
-        if let interval = feed.interval { block.append("\(pad)  interval: \(Self.scalar(interval))\n") }
-        if insertAt > 0, insertAt <= lines.count, !lines[insertAt - 1].hasSuffix("\n") { lines[insertAt - 1] += "\n" }
+        let newline = self.newline
+        var block = ["\(pad)- url: \(Self.scalar(feed.url))\(newline)"]
+        if let title = feed.title { block.append("\(pad)  title: \(Self.scalar(title))\(newline)") }
+        if !feed.tags.isEmpty { block.append("\(pad)  tags: [\(feed.tags.map(Self.scalar).joined(separator: ", "))]\(newline)") }
+        if let interval = feed.interval { block.append("\(pad)  interval: \(Self.scalar(interval))\(newline)") }
+        if insertAt > 0, insertAt <= lines.count, !Self.endsLine(lines[insertAt - 1]) { lines[insertAt - 1] += newline }
         insertAt = min(insertAt, lines.count)
         lines.insert(contentsOf: block, at: insertAt)
         _ = try ConfigLoader.parse(text, path: path)
@@ -111,8 +116,8 @@ public struct FeedsFileEditor {
             lines[mark.line] = String(characters[..<start]) + value + String(characters[end...])
         } else {
             let pad = String(repeating: " ", count: item.dashColumn + 2)
-            if !lines[item.endLine].hasSuffix("\n") { lines[item.endLine] += "\n" }
-            lines.insert("\(pad)enabled: \(value)\n", at: item.endLine + 1)
+            if !Self.endsLine(lines[item.endLine]) { lines[item.endLine] += newline }
+            lines.insert("\(pad)enabled: \(value)\(newline)", at: item.endLine + 1)
         }
         _ = try ConfigLoader.parse(text, path: path)
         return feed.url
@@ -128,10 +133,12 @@ public struct FeedsFileEditor {
         guard current == original else {
             throw ConfigError(path: path, message: "the file changed on disk since it was read; nothing was written, run the command again")
         }
-        let url = URL(fileURLWithPath: path)
+        // Through a symlink, replace its target (the link stays a link).
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        let target = url.path
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tidings-\(getpid())")
-        let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.uint16Value ?? 0o644
+        let mode = (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)?.uint16Value ?? 0o644
         let data = Data(text.utf8)
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else {
@@ -141,7 +148,7 @@ public struct FeedsFileEditor {
         _ = fchmod(fd, mode_t(mode))
         let synced = fsync(fd) == 0
         close(fd)
-        guard written == data.count, synced, rename(temporary.path, path) == 0 else {
+        guard written == data.count, synced, rename(temporary.path, target) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
             throw ConfigError(path: path, message: "cannot replace the file: \(reason)")
@@ -183,6 +190,19 @@ public struct FeedsFileEditor {
         guard case .sequence(let sequence)? = mapping["feeds"] else {
             return Structure(feedsKeyLine: keyMark.line - 1, items: [])
         }
+        // Items written inline (`feeds: [{url: a}]`, `- {url: a, title: A}`) share lines: refuse rather than guess.
+        let itemMarks = sequence.compactMap(\.mark)
+        let inline = itemMarks.contains { mark in
+            let characters = Array(lines[mark.line - 1])
+            let column = mark.column - 1
+            return mark.line == keyMark.line || (column < characters.count && characters[column] == "{")
+        } || Set(itemMarks.map(\.line)).count != itemMarks.count
+        if inline {
+            throw ConfigError(
+                path: path, line: keyMark.line,
+                message: "the feed list is written inline ({...} or [...]); tidings edits only block lists "
+                    + "('- url: ...' lines): rewrite it that way or edit the file by hand")
+        }
         let starts = sequence.compactMap { $0.mark }
         var items: [Item] = []
         for (index, node) in sequence.enumerated() {
@@ -193,9 +213,11 @@ public struct FeedsFileEditor {
             var endLine = startLine
             var line = startLine + 1
             while line < boundary {
-                let content = lines[line].trimmingCharacters(in: .whitespaces)
-                if !content.isEmpty, !content.hasPrefix("#"), Self.indentation(lines[line]) > dashColumn { endLine = line }
-                if !content.isEmpty, !content.hasPrefix("#"), Self.indentation(lines[line]) <= dashColumn { break }
+                let content = lines[line].trimmingCharacters(in: .whitespacesAndNewlines)
+                if !content.isEmpty, !content.hasPrefix("#") {
+                    if Self.indentation(lines[line]) <= dashColumn { break }
+                    endLine = line
+                }
                 line += 1
             }
             var enabledValue: (Int, Int)?
@@ -246,6 +268,9 @@ public struct FeedsFileEditor {
         if !current.isEmpty { result.append(current) }
         return result
     }
+
+    /// True when the line ends with a line break ("\r\n" is a single Character, so hasSuffix("\n") misses it).
+    static func endsLine(_ line: String) -> Bool { line.hasSuffix("\n") || line.hasSuffix("\r\n") }
 
     static func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
     static func leadingSpaces(_ line: String) -> String { String(line.prefix { $0 == " " }) }

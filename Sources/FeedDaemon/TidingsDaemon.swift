@@ -40,6 +40,8 @@ public struct TidingsDaemon: Sendable {
 
     /// Runs to completion and returns the process exit status.
     public func run() async -> Int32 {
+        // Stamped before reading, so that an edit made while starting up is not missed.
+        let configStamp = FileStamp(path: options.configPath)
         let configuration: FeedConfiguration
         do {
             configuration = try ConfigLoader.load(path: options.configPath)
@@ -100,7 +102,8 @@ public struct TidingsDaemon: Sendable {
         let health = PollHealth()
         notifier.ready(status: health.statusLine(cycle: cycle))
         let service = PollService(
-            cycle: cycle, configPath: options.configPath, notifier: notifier, health: health, logger: logger)
+            cycle: cycle, configPath: options.configPath, configStamp: configStamp, notifier: notifier, health: health,
+            logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // SIGTERM: in-flight fetches are cancelled at once; a store transaction in progress commits. Whatever is
@@ -299,13 +302,21 @@ struct PollService: Service {
     /// Feeds.yaml as last loaded, to notice edits.
     let configStamp: StampBox
 
-    init(cycle: PollCycle, configPath: String, notifier: SystemdNotifier, health: PollHealth, logger: Logger) {
+    /// Reload requests (SIGHUP, a changed file), handled one at a time in order.
+    private let reloads: AsyncStream<Void>
+    private let requestReload: AsyncStream<Void>.Continuation
+
+    init(
+        cycle: PollCycle, configPath: String, configStamp: FileStamp, notifier: SystemdNotifier, health: PollHealth,
+        logger: Logger
+    ) {
         self.cycle = cycle
         self.configPath = configPath
         self.notifier = notifier
         self.health = health
         self.logger = logger
-        self.configStamp = StampBox(FileStamp(path: configPath))
+        self.configStamp = StampBox(configStamp)
+        (reloads, requestReload) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     func run() async throws {
@@ -320,7 +331,10 @@ struct PollService: Service {
                     group.addTask { await pollLoop(loopCycle) }
                     group.addTask { await watchdogLoop() }
                     group.addTask {
-                        for await _ in hangups { await reload() }
+                        for await _ in hangups { requestReload.yield() }
+                    }
+                    group.addTask {
+                        for await _ in reloads { await reload() }
                     }
                     await group.next()
                     group.cancelAll()
@@ -337,11 +351,12 @@ struct PollService: Service {
         while !Task.isCancelled {
             health.cycleStarted()
             _ = await cycle.pollAll(dueOnly: true)
+            health.cycleEnded()
+            // Retention runs in short batches outside the busy window, so a long pass never starves the watchdog.
             if lastRetention.map({ cycle.clock.now().timeIntervalSince($0) >= 6 * 3600 }) ?? true {
                 await applyRetention(cycle)
                 lastRetention = cycle.clock.now()
             }
-            health.cycleEnded()
             notifier.status(health.statusLine(cycle: cycle))
             let generation = cycle.active.generation
             let clock = cycle.clock
@@ -354,9 +369,10 @@ struct PollService: Service {
                 try? await Task.sleep(for: .seconds(wait))
                 let stamp = FileStamp(path: configPath)
                 if stamp != configStamp.value {
+                    configStamp.value = stamp
                     try? await Task.sleep(for: .milliseconds(300))  // let the writer finish
                     logger.info("\(configPath) changed on disk")
-                    await reload()
+                    requestReload.yield()
                 }
             }
         }

@@ -336,7 +336,7 @@ public final class StoryClusterer {
         var size = 0
         var sources = Set<String>()
         var last: Double
-        var titleKeys: [String] = []
+        var titleKeys = Set<String>()
         var cache: Cache?
 
         struct Cache {
@@ -506,7 +506,7 @@ public final class StoryClusterer {
 
     private func index(title key: String, story: Int64) {
         titleIndex[key] = story
-        stories[story]?.titleKeys.append(key)
+        stories[story]?.titleKeys.insert(key)
     }
 
     /// After an item joined `id`: the most similar other active story, if similar enough, becomes one with it
@@ -539,7 +539,7 @@ public final class StoryClusterer {
         kept.last = max(kept.last, gone.last)
         for key in gone.titleKeys where titleIndex[key] == goneID {
             titleIndex[key] = keptID
-            kept.titleKeys.append(key)
+            kept.titleKeys.insert(key)
         }
         kept.cache = nil
         stories[goneID] = nil

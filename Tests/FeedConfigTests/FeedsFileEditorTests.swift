@@ -115,4 +115,38 @@ import Testing
         #expect(throws: ConfigError.self) { try stale.write() }
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("https://e.example/\n"), "the other change survives")
     }
+
+    @Test func blankLinesInsideAnItemStayWithIt() throws {
+        let text = "feeds:\n  - url: https://a.example/\n  - url: https://b.example/\n    title: B\n\n    auth:\n      username: u\n      password: {env: P}\n  - url: https://c.example/\n"
+        var editor = try FeedsFileEditor(path: try file(text))
+        try editor.remove("https://b.example/")
+        #expect(editor.text == "feeds:\n  - url: https://a.example/\n  - url: https://c.example/\n", "B's credentials go with B")
+        var last = try FeedsFileEditor(path: try file("feeds:\n  - url: https://a.example/\n\n    title: A\n"))
+        try last.add(.init(url: "https://d.example/"))
+        #expect(last.text == "feeds:\n  - url: https://a.example/\n\n    title: A\n  - url: https://d.example/\n")
+    }
+
+    @Test func inlineListsAreRefusedNotMangled() throws {
+        let text = "feeds: [{url: https://a.example/}, {url: https://b.example/}]\n"
+        var editor = try FeedsFileEditor(path: try file(text))
+        #expect(throws: ConfigError.self) { try editor.remove("https://a.example/") }
+        #expect(editor.text == text)
+        var item = try FeedsFileEditor(path: try file("feeds:\n  - {url: https://a.example/, enabled: true}\n"))
+        #expect(throws: ConfigError.self) { try item.setEnabled(false, "https://a.example/") }
+    }
+
+    @Test func crlfFilesKeepTheirLineEndingsAndSymlinksStayLinks() throws {
+        let text = "# windows\r\nfeeds:\r\n  - url: https://a.example/\r\n"
+        let path = try file(text)
+        var editor = try FeedsFileEditor(path: path)
+        try editor.add(.init(url: "https://b.example/", title: "B"))
+        #expect(editor.text == text + "  - url: https://b.example/\r\n    title: B\r\n")
+        let link = directory.appendingPathComponent("Link.yaml").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        var linked = try FeedsFileEditor(path: link)
+        try linked.remove("https://a.example/")
+        try linked.write()
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "# windows\r\nfeeds:\r\n")
+    }
 }
