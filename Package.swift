@@ -81,6 +81,7 @@ let package = Package(
                 "FeedModel", "FeedParsing", "FeedStore", "StoryClustering", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ], swiftSettings: swiftSettings),
+        .executableTarget(name: "tidings-replay", dependencies: ["FeedModel", "TestSupport"], swiftSettings: swiftSettings),
         // tidings-fuzz (Sources/tidings-fuzz) is added at the end when TIDINGS_FUZZ is set.
 
         .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
