@@ -108,7 +108,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["TestSupport", "FeedStore", "tidingsd", "tidings"],
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "FeedStore", "FeedParsing", "FeedModel", "tidingsd", "tidings", "tidings-replay"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

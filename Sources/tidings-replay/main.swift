@@ -28,7 +28,7 @@ struct Snapshot: Sendable {
 
 func usage() -> Never {
     FileHandle.standardError.write(Data(
-        "usage: tidings-replay CORPUS_DIR [--speed K] [--port P] [--config FEEDS.yaml] [--interval 5m]\n".utf8))
+        "usage: tidings-replay CORPUS_DIR [--speed K] [--config FEEDS.yaml] [--interval 5m] [--hours H]\n".utf8))
     exit(2)
 }
 
@@ -41,6 +41,7 @@ func option(_ name: String) -> String? {
 let speed = option("--speed").flatMap(Double.init) ?? 1000
 let configPath = option("--config") ?? "replay-Feeds.yaml"
 let interval = option("--interval") ?? "5m"
+let hours = option("--hours").flatMap(Double.init)
 
 let timestampFormat = Date.ISO8601FormatStyle()
 func parseTimestamp(_ text: Substring) -> Date? {
@@ -64,15 +65,35 @@ for line in table.split(separator: "\n").dropFirst() {
 }
 for slug in snapshots.keys { snapshots[slug]!.sort { $0.time < $1.time } }
 guard let start = snapshots.values.compactMap({ $0.first?.time }).min(),
-    let end = snapshots.values.compactMap({ $0.last?.time }).max()
+    var end = snapshots.values.compactMap({ $0.last?.time }).max()
 else {
     FileHandle.standardError.write(Data("tidings-replay: \(corpus) has no snapshots\n".utf8))
     exit(1)
 }
+if let hours { end = min(end, start.addingTimeInterval(hours * 3600)) }
 let frozenSnapshots = snapshots
 
+/// What the server saw, for the politeness and completeness checks printed at the end.
+struct Ledger: Sendable {
+    var requests = 0
+    /// Re-polls of a feed that named no validator (If-None-Match / If-Modified-Since).
+    var unconditionalRepolls = 0
+    var lastRequest: [String: Date] = [:]
+    /// Shortest time between two requests for one feed, in replay seconds, and which feed.
+    var shortestGap: (seconds: Double, feed: String)?
+    /// Every snapshot file served with 200.
+    var servedFiles = Set<String>()
+}
+/// The ledger, shared with the server's handler threads.
+final class LedgerBox: Sendable {
+    let state = Mutex(Ledger())
+}
+let ledger = LedgerBox()
+
 /// The server: everything it captures is a local constant, so its handler can run on any thread.
-@Sendable func makeServer(snapshots: [String: [Snapshot]], start: Date, speed: Double) throws -> (LoopbackHTTPServer, @Sendable () -> Date) {
+@Sendable func makeServer(snapshots: [String: [Snapshot]], start: Date, speed: Double, ledger: LedgerBox) throws
+    -> (LoopbackHTTPServer, @Sendable () -> Date)
+{
     let realStart = Date()
     let replayNow: @Sendable () -> Date = { start.addingTimeInterval(Date().timeIntervalSince(realStart) * speed) }
     let served = Mutex<[String: String]>([:])
@@ -91,11 +112,22 @@ let frozenSnapshots = snapshots
             return state[slug] != current.path
         }
         if changed { say("\(now.formatted(format)) \(slug): \(URL(fileURLWithPath: current.path).lastPathComponent)") }
+        let conditional = request.headers["if-none-match"] != nil || request.headers["if-modified-since"] != nil
+        ledger.state.withLock { ledger in
+            ledger.requests += 1
+            if let previous = ledger.lastRequest[slug] {
+                if !conditional { ledger.unconditionalRepolls += 1 }
+                let gap = now.timeIntervalSince(previous)
+                if gap < (ledger.shortestGap?.seconds ?? .infinity) { ledger.shortestGap = (gap, slug) }
+            }
+            ledger.lastRequest[slug] = now
+        }
         if request.headers["if-none-match"] == etag
             || (request.headers["if-none-match"] == nil && request.headers["if-modified-since"] == lastModified)
         {
             return .init(status: 304, headers: [("ETag", etag), ("Last-Modified", lastModified)])
         }
+        ledger.state.withLock { _ = $0.servedFiles.insert(current.path) }
         let type = current.path.hasSuffix(".html") ? "text/html; charset=utf-8" : "application/xml"
         return .init(
             status: 200, headers: [("ETag", etag), ("Last-Modified", lastModified), ("Content-Type", type)], body: Array(body))
@@ -115,7 +147,7 @@ let frozenSnapshots = snapshots
         c.minute!, c.second!)
 }
 
-let (server, replayNow) = try makeServer(snapshots: frozenSnapshots, start: start, speed: speed)
+let (server, replayNow) = try makeServer(snapshots: frozenSnapshots, start: start, speed: speed, ledger: ledger)
 
 // Feeds.yaml: every feed of the corpus, titled by its outlet.
 var outlets: [String: String] = [:]
@@ -137,3 +169,8 @@ let realDuration = end.timeIntervalSince(start) / speed
 Thread.sleep(forTimeInterval: realDuration + 5)
 say("replay finished at \(replayNow().formatted(timestampFormat))")
 server.stop()
+let final = ledger.state.withLock { $0 }
+for file in final.servedFiles.sorted() { say("served \(file)") }
+say(
+    "summary: \(final.requests) requests, \(final.unconditionalRepolls) unconditional re-polls, shortest gap between "
+        + "two polls of one feed \(Int(final.shortestGap?.seconds ?? 0)) s (\(final.shortestGap?.feed ?? "-"))")
