@@ -117,7 +117,7 @@ public struct FeedPoller: Sendable {
                 environment.record(host: host, reachable: true, at: finishedAt)
                 outcome.status = response.status
                 (observation, parsedFeed) = Self.observe(
-                    response, previous: stored.state, forgotValidators: forgotValidators, now: finishedAt)
+                    response, previous: stored.state, now: finishedAt)
                 if let redirect = observation.permanentRedirect, redirect == pollURL { observation.permanentRedirect = nil }
                 if let retryAfter = observation.retryAfter, [429, 503].contains(response.status), retryAfter > finishedAt {
                     let until = min(retryAfter, finishedAt.addingTimeInterval(settings.maximumBackoffSeconds))
@@ -185,7 +185,7 @@ public struct FeedPoller: Sendable {
     }
 
     /// Turns a response into what the schedule needs, parsing the body when it is new.
-    static func observe(_ response: FetchResponse, previous: FeedPollState, forgotValidators: Bool, now: Date)
+    static func observe(_ response: FetchResponse, previous: FeedPollState, now: Date)
         -> (PollObservation, ParsedFeed?)
     {
         var observation = PollObservation(
