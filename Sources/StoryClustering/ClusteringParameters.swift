@@ -19,8 +19,10 @@ public struct ClusteringParameters: Sendable, Equatable {
     public var titleThreshold = 0.45
     /// Two stories whose centroids are this similar are one story.
     public var mergeThreshold = 0.25
-    /// A story takes no new items after this many hours without one.
+    /// A story takes no new items after this many hours without one…
     public var windowHours = 72.0
+    /// …or once its first item is this many hours old.
+    public var maximumStoryAgeHours = 72.0
     /// Member titles kept per story for title-to-title similarity.
     public var titlesKept = 16
     /// A term in more than this share of a source's items is that source's boilerplate.

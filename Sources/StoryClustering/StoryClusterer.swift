@@ -350,15 +350,25 @@ public final class StoryClusterer {
             var frequentTerms: [(term: Int32, count: Int32)]
         }
 
+        /// The time of its first item: a story older than `maximumStoryAgeHours` takes no new items.
+        var first: Double
+
         init(id: Int64, last: Double) {
             self.id = id
             self.last = last
+            self.first = last
         }
     }
 
     private func isActive(_ id: Int64, now: Double) -> Bool {
         guard let story = stories[id] else { return false }
-        return now - story.last <= parameters.windowHours * 3600
+        return isOpen(story, now: now)
+    }
+
+    /// Takes new items: active within the window, and not older than the maximum story age (one event's
+    /// coverage; after that, a development is a new story — this stops topics from chaining for days).
+    private func isOpen(_ story: Story, now: Double) -> Bool {
+        now - story.last <= parameters.windowHours * 3600 && now - story.first <= parameters.maximumStoryAgeHours * 3600
     }
 
     /// The story's centroid and title vectors under the current IDF, recomputed when the story changed or the
@@ -379,9 +389,8 @@ public final class StoryClusterer {
     private func bestCandidate(for features: Features, source: String?, now: Double, itemTime: Double?) -> Int64? {
         var best: Int64?
         var bestScore = -1.0
-        let horizon = parameters.windowHours * 3600
         for story in candidateStories(probing: strongest(features.vector, count: parameters.probeTerms), excluding: nil)
-        where now - story.last <= horizon {
+        where isOpen(story, now: now) {
             var (centroidSimilarity, titleSimilarity, sharedName) = similarities(features, story: story, itemTime: itemTime)
             centroidSimilarity += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
             let penalty = source != nil && story.sources.count == 1 && story.sources.contains(source!)
@@ -537,6 +546,7 @@ public final class StoryClusterer {
         kept.titles = Array((kept.titles + gone.titles).suffix(parameters.titlesKept))
         kept.memberKeys = Array((kept.memberKeys + gone.memberKeys).suffix(parameters.titlesKept))
         kept.last = max(kept.last, gone.last)
+        kept.first = min(kept.first, gone.first)
         for key in gone.titleKeys where titleIndex[key] == goneID {
             titleIndex[key] = keptID
             kept.titleKeys.insert(key)
