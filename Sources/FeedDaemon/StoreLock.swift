@@ -1,3 +1,4 @@
+import FeedStore
 import Foundation
 
 /// One daemon per store: an exclusive `flock` on `<store>.lock`, held for the life of the process (the kernel
@@ -12,7 +13,7 @@ final class StoreLock {
     }
 
     init(storePath: String) throws(Refused) {
-        path = storePath + ".lock"
+        path = FeedStore.lockPath(forStore: storePath)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw Refused(description: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")

@@ -20,20 +20,10 @@ final class ClusteringStoryAssigner: StoryAssigner {
         let thread = Thread { [self] in
             do {
                 let entries = try store.entriesForClustering(since: now.addingTimeInterval(-window))
-                var resolved: [Int64: Int64] = [:]
-                var items: [(ClusterItem, Int64)] = []
-                items.reserveCapacity(entries.count)
-                for entry in entries {
-                    let story: Int64
-                    if let known = resolved[entry.storyID] {
-                        story = known
-                    } else {
-                        story = try store.resolvedStoryID(entry.storyID)
-                        resolved[entry.storyID] = story
-                    }
-                    items.append(
-                        (Self.item(title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
-                                   seenAt: entry.firstSeen, key: entry.id), story))
+                // A merge re-points its entries, so each entry already names the story it belongs to now.
+                let items = entries.map { entry in
+                    (Self.item(title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
+                               seenAt: entry.firstSeen, key: entry.id), entry.storyID)
                 }
                 clusterer.withLock { clusterer in
                     for (item, story) in items { clusterer.restore(item, story: story) }

@@ -13,6 +13,9 @@ public final class FeedStore: Sendable {
     public let path: String
     private let pool: DatabasePool
 
+    /// The file the running daemon holds locked (with its pid inside) while it writes the store at `path`.
+    public static func lockPath(forStore path: String) -> String { path + ".lock" }
+
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     /// - Parameter readOnly: open for reading only; the file must exist.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -173,6 +176,10 @@ public final class FeedStore: Sendable {
         }
     }
 
+    /// The columns `entry(from:)` reads: the entry and its feed's URL and title.
+    private static let entryColumns =
+        "entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title"
+
     /// Runs a statement compiled once per connection (the poll path runs the same few statements per entry).
     private static func run(_ db: Database, sql: String, arguments: StatementArguments = []) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
@@ -224,14 +231,9 @@ public final class FeedStore: Sendable {
     /// oldest first; nil when no such story exists.
     public func story(id: Int64) throws(StoreError) -> (story: StoredStory, entries: [StoredEntry])? {
         try read { db in
-            var current = id
-            var hops = 0
-            while let next = try Int64?.fetchOne(db, sql: "SELECT merged_into FROM story WHERE id = ?", arguments: [current]) ?? nil,
-                hops < 100
-            {
-                current = next
-                hops += 1
-            }
+            // Merges are flat (a merged story points straight at the story it became): one lookup.
+            let merged = try Int64?.fetchOne(db, sql: "SELECT merged_into FROM story WHERE id = ?", arguments: [id]) ?? nil
+            let current = merged ?? id
             guard let row = try Row.fetchOne(
                 db,
                 sql: """
@@ -243,7 +245,7 @@ public final class FeedStore: Sendable {
             let entries = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
+                    SELECT \(Self.entryColumns)
                     FROM entry JOIN feed ON feed.id = entry.feed_id WHERE entry.story_id = ?
                     ORDER BY COALESCE(entry.published, entry.first_seen), entry.id
                     """,
@@ -277,19 +279,6 @@ public final class FeedStore: Sendable {
     /// The highest story id in use (0 when there is none).
     public func maximumStoryID() throws(StoreError) -> Int64 {
         try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM story") ?? 0 }
-    }
-
-    /// The story `id` currently resolves to (following merges).
-    public func resolvedStoryID(_ id: Int64) throws(StoreError) -> Int64 {
-        try read { db in
-            var current = id
-            for _ in 0..<100 {
-                guard let next = try Int64?.fetchOne(db, sql: "SELECT merged_into FROM story WHERE id = ?", arguments: [current]) ?? nil
-                else { break }
-                current = next
-            }
-            return current
-        }
     }
 
     /// Hosts that asked not to be contacted before a date still in the future of `now`.
@@ -326,7 +315,7 @@ public final class FeedStore: Sendable {
     {
         try read { db in
             var sql = """
-                SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
+                SELECT \(Self.entryColumns)
                 FROM entry JOIN feed ON feed.id = entry.feed_id WHERE 1
                 """
             var arguments: StatementArguments = []
@@ -374,7 +363,7 @@ public final class FeedStore: Sendable {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title,
+                        SELECT \(Self.entryColumns),
                             snippet(entry_search, 0, '[', ']', '…', 24) AS title_snippet,
                             snippet(entry_search, 1, '[', ']', '…', 16) AS text_snippet,
                             bm25(entry_search, 3.0, 1.0) AS rank

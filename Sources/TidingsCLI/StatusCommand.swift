@@ -37,7 +37,7 @@ struct DaemonProbe: Encodable {
     var pid: Int?
 
     static func check(storePath: String) -> DaemonProbe {
-        let lockPath = storePath + ".lock"
+        let lockPath = FeedStore.lockPath(forStore: storePath)
         let fd = open(lockPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return DaemonProbe(running: false, pid: nil) }
         defer { close(fd) }
