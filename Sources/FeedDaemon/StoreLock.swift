@@ -14,6 +14,15 @@ final class StoreLock {
 
     init(storePath: String) throws(Refused) {
         path = FeedStore.lockPath(forStore: storePath)
+        // The first start on a machine: the store's directory (e.g. ~/.local/state/tidings) may not exist yet.
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw Refused(description: "cannot create the directory \(directory): \(error.localizedDescription)")
+            }
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw Refused(description: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")

@@ -128,6 +128,17 @@ import Testing
         #expect(bad.stderr.contains("--clock-start 'yesterday' is not an ISO 8601 time"))
     }
 
+    @Test func theFirstStartCreatesTheStoresDirectory() throws {
+        let responder = ConditionalFileResponder(files: ["/ok.xml": try SharedData.realWorldFeed("nnw__DaringFireball.atom")])
+        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
+        defer { server.stop() }
+        try writeConfig([server.baseURL + "/ok.xml"])
+        let fresh = directory.appendingPathComponent("state/tidings/tidings.sqlite").path
+        let run = try ProcessRunner.run("tidingsd", ["--once", "--config", config, "--database", fresh])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: fresh))
+    }
+
     @Test func invalidConfigIsRejectedWithItsPosition() throws {
         try "feeds:\n  - url: gopher://old.example/\n".write(toFile: config, atomically: true, encoding: .utf8)
         let run = try ProcessRunner.run("tidingsd", ["--once", "--config", config, "--database", database])
