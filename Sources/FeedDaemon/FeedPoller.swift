@@ -109,7 +109,7 @@ public struct FeedPoller: Sendable {
                     observation = PollObservation(
                         outcome: .offline(
                             message: "\(error.message); every other host is unreachable too, so this machine looks "
-                                + "offline (not counted against the feed)"))
+                                + "offline"))
                 } else {
                     observation = PollObservation(outcome: .failed(message: error.message))
                 }
@@ -137,7 +137,12 @@ public struct FeedPoller: Sendable {
         state.pollCount += 1
         state.lastFetchMilliseconds = outcome.milliseconds
         switch observation.outcome {
-        case .failed(let message), .offline(let message), .gone(let message):
+        case .offline(let message):
+            // The policy excuses the failure only for a feed that answered lately; say which it did.
+            let counted = state.consecutiveFailures > stored.state.consecutiveFailures
+            outcome.error = message + (counted ? " (counted: the feed has not answered for a day)" : " (not counted against the feed)")
+            outcome.offline = !counted
+        case .failed(let message), .gone(let message):
             outcome.error = message
         case .fetched(_, let unchanged, _, _):
             if unchanged { outcome.notes.append("body unchanged (same hash): not parsed again") }
