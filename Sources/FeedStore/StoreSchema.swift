@@ -130,6 +130,16 @@ enum StoreSchema {
                     CREATE INDEX story_merged_into ON story(merged_into);
                     """)
         }
+        migrator.registerMigration("v9-partial-merge-index") { db in
+            // The merge index is for foreign-key lookups of merged stories only. Covering the NULLs too made SQLite
+            // read every current story through it for `tidings stories` (100 ms on 200,000 stories) instead of
+            // walking story_last_seen (30 ms).
+            try db.execute(
+                sql: """
+                    DROP INDEX story_merged_into;
+                    CREATE INDEX story_merged_into ON story(merged_into) WHERE merged_into IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }
