@@ -91,7 +91,7 @@ let package = Package(
             name: "FeedFetchingTests", dependencies: ["FeedFetching", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoryClusteringTests", dependencies: ["StoryClustering", "FeedParsing", "FeedModel", "TestSupport"],
-            swiftSettings: swiftSettings),
+            exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "FeedSchedulingTests", dependencies: ["FeedScheduling"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedStoreTests", dependencies: ["FeedStore", "FeedModel", .product(name: "GRDB", package: "GRDB.swift")],

@@ -15,6 +15,15 @@ struct SparseVector {
         weights = sorted.map { $0.1 / norm }
     }
 
+    /// Builds a unit vector from terms already sorted by id (without repeats) and their weights.
+    init(sortedTerms: [Int32], weights: [Double]) {
+        var norm = 0.0
+        for weight in weights { norm += weight * weight }
+        norm = norm > 0 ? norm.squareRoot() : 1
+        terms = sortedTerms
+        self.weights = weights.map { $0 / norm }
+    }
+
     init() {}
 
     func dot(_ other: SparseVector) -> Double {

@@ -70,6 +70,7 @@ public final class StoryClusterer {
     private var nextStoryID: Int64
     private var clock: Double?
     private var itemsSinceSweep = 0
+    private var probeStamp = 0
 
     /// - Parameter firstStoryID: the id the next new story gets (continue after the stored ones).
     public init(parameters: ClusteringParameters = ClusteringParameters(), firstStoryID: Int64 = 1) {
@@ -136,7 +137,8 @@ public final class StoryClusterer {
         let cache = cache(of: story)
         var best: Int64?
         var bestSimilarity = -1.0
-        for (vector, key) in zip(cache.titleVectors, story.memberKeys) {
+        // Every title under today's IDF, so that equal titles tie (and the earlier member wins).
+        for (vector, key) in zip(story.titles.map(vector), story.memberKeys) {
             guard let key else { continue }
             let similarity = vector.dot(cache.centroid)
             if similarity > bestSimilarity {
@@ -149,16 +151,33 @@ public final class StoryClusterer {
 
     // MARK: - Features
 
+    /// Terms with weights, sorted by term id.
+    private struct WeightedTerms {
+        var terms: [Int32] = []
+        var weights: [Double] = []
+    }
+
     private struct Features {
-        /// Weighted term frequencies of title + summary (no IDF).
-        var termWeights: [Int32: Double]
+        /// Weighted term frequencies of title + summary (no IDF); boilerplate terms left out.
+        var termWeights: WeightedTerms
         /// Title terms with their weights.
-        var titleWeights: [Int32: Double]
-        var entities: Set<Int32>
-        var allTerms: Set<Int32>
+        var titleWeights: WeightedTerms
+        /// Names, places and numbers among the terms, sorted.
+        var entities: [Int32]
+        /// Every term of the item (boilerplate too), sorted: what document frequencies count.
+        var allTerms: [Int32]
         /// The item's TF-IDF vector and title vector under the IDF after counting this item.
         var vector = SparseVector()
         var titleVector = SparseVector()
+
+        func isEntity(_ term: Int32) -> Bool { StoryClusterer.sortedContains(entities, term) }
+    }
+
+    /// One term of a field: how often it occurs and whether any occurrence is a name, place or number.
+    private struct FieldTerm {
+        var term: Int32
+        var count: Int
+        var entity: Bool
     }
 
     /// Features of `item`, with the statistics updated to include it; the clock; the item's own time.
@@ -190,73 +209,92 @@ public final class StoryClusterer {
     private func featurize(_ item: ClusterItem) -> Features {
         let parameters = self.parameters
         let titleTerms = fieldTerms(item.title ?? "")
-        var summaryText = String.UnicodeScalarView()
-        summaryText.append(contentsOf: (item.summary ?? "").unicodeScalars.prefix(parameters.summaryLength))
-        let summaryTerms = fieldTerms(String(summaryText))
-        var boilerplate = Set<Int32>()
-        var discount: [Int32: Double] = [:]
+        let summary = (item.summary ?? "").unicodeScalars
+        let summaryEnd = summary.index(summary.startIndex, offsetBy: parameters.summaryLength, limitedBy: summary.endIndex)
+        let summaryTerms = fieldTerms(String(summary[..<(summaryEnd ?? summary.endIndex)]))
+        let allTerms = Self.sortedUnion(titleTerms.map(\.term), summaryTerms.map(\.term))
+        // Per-source boilerplate: 0 drops the term, below 1 discounts it.
+        var sourceFactor: (Int32) -> Double = { _ in 1 }
         if let source = item.source {
             let counts = sourceTermCount[source] ?? [:]
             let denominator = Double(sourceItemCount[source] ?? 0) + parameters.sourceBoilerplatePrior
-            for term in Set(titleTerms.keys).union(summaryTerms.keys) {
-                let share = Double(counts[term] ?? 0) / denominator
-                let factor = 1 - share / parameters.sourceBoilerplateShare
-                if factor <= 0 {
-                    boilerplate.insert(term)
-                } else if factor < 1 {
-                    discount[term] = factor
-                }
+            sourceFactor = { term in
+                let factor = 1 - Double(counts[term] ?? 0) / denominator / parameters.sourceBoilerplateShare
+                return max(0, min(1, factor))
             }
         }
-        var weights: [Int32: Double] = [:]
-        var titleWeights: [Int32: Double] = [:]
-        var entities = Set<Int32>()
-        for (term, (count, entity)) in titleTerms where !boilerplate.contains(term) {
-            let factor = discount[term] ?? 1
-            let weight = parameters.titleWeight * (1 + log(Double(count))) * (entity ? parameters.entityWeight : 1)
-            weights[term, default: 0] += weight * factor
-            titleWeights[term] = (entity ? parameters.entityWeight : 1) * factor
-            if entity { entities.insert(term) }
+        var weights = WeightedTerms()
+        var titleWeights = WeightedTerms()
+        var entities: [Int32] = []
+        var summaryIndex = 0
+        var titleIndex = 0
+        for term in allTerms {
+            let factor = sourceFactor(term)
+            let title = titleIndex < titleTerms.count && titleTerms[titleIndex].term == term ? titleTerms[titleIndex] : nil
+            let summary =
+                summaryIndex < summaryTerms.count && summaryTerms[summaryIndex].term == term ? summaryTerms[summaryIndex] : nil
+            if title != nil { titleIndex += 1 }
+            if summary != nil { summaryIndex += 1 }
+            guard factor > 0 else { continue }
+            var weight = 0.0
+            var entity = false
+            if let title {
+                let entityFactor = title.entity ? parameters.entityWeight : 1
+                weight += parameters.titleWeight * (1 + log(Double(title.count))) * entityFactor * factor
+                titleWeights.terms.append(term)
+                titleWeights.weights.append(entityFactor * factor)
+                entity = title.entity
+            }
+            if let summary {
+                weight += (1 + log(Double(summary.count))) * (summary.entity ? parameters.entityWeight : 1) * factor
+                entity = entity || summary.entity
+            }
+            weights.terms.append(term)
+            weights.weights.append(weight)
+            if entity { entities.append(term) }
         }
-        for (term, (count, entity)) in summaryTerms where !boilerplate.contains(term) {
-            let weight = (1 + log(Double(count))) * (entity ? parameters.entityWeight : 1)
-            weights[term, default: 0] += weight * (discount[term] ?? 1)
-            if entity { entities.insert(term) }
-        }
-        return Features(
-            termWeights: weights, titleWeights: titleWeights, entities: entities,
-            allTerms: Set(titleTerms.keys).union(summaryTerms.keys))
+        return Features(termWeights: weights, titleWeights: titleWeights, entities: entities, allTerms: allTerms)
     }
 
-    /// Stem → (count, is a name/place/number) for one field; learns how words are capitalised mid-sentence.
-    private func fieldTerms(_ text: String) -> [Int32: (Int, Bool)] {
+    /// The terms of one field, sorted; learns how words are capitalised mid-sentence.
+    private func fieldTerms(_ text: String) -> [FieldTerm] {
         let tokens = Tokenizer.tokens(text)
-        guard !tokens.isEmpty else { return [:] }
+        guard !tokens.isEmpty else { return [] }
         let allLower = !text.unicodeScalars.contains { $0.isUppercaseLetter }
-        let titleCase = isTitleCase(tokens)
-        var result: [Int32: (Int, Bool)] = [:]
-        for token in tokens {
-            let word = wordIndex(token.lower)
+        let indices = tokens.map { wordIndex($0.lower) }
+        let titleCase = isTitleCase(tokens, words: indices)
+        var found: [FieldTerm] = []
+        found.reserveCapacity(tokens.count)
+        for (token, word) in zip(tokens, indices) {
             let info = words[word]
             if info.isStopword { continue }
             var entity = false
-            let first = token.surface.unicodeScalars.first!
             if info.hasDigit {
                 entity = !info.isDateLike
             } else if !allLower {
-                if token.surface.unicodeScalars.count >= 2, isAllCaps(token.surface) {
+                if token.isAllCaps {
                     entity = true
                 } else if titleCase {
                     entity = info.mostlyCapitalised
-                } else if first.isUppercaseLetter {
+                } else if token.startsUppercase {
                     entity = token.sentenceInitial ? info.mostlyCapitalised : true
                 }
             }
             if !titleCase, !allLower, !token.sentenceInitial {
-                if first.isUppercaseLetter { words[word].capitalised += 1 } else { words[word].lowerCase += 1 }
+                if token.startsUppercase { words[word].capitalised += 1 } else { words[word].lowerCase += 1 }
             }
-            let previous = result[info.stem] ?? (0, false)
-            result[info.stem] = (previous.0 + 1, previous.1 || entity)
+            found.append(FieldTerm(term: info.stem, count: 1, entity: entity))
+        }
+        found.sort { $0.term < $1.term }
+        var result: [FieldTerm] = []
+        result.reserveCapacity(found.count)
+        for term in found {
+            if let last = result.last, last.term == term.term {
+                result[result.count - 1].count += 1
+                result[result.count - 1].entity = last.entity || term.entity
+            } else {
+                result.append(term)
+            }
         }
         return result
     }
@@ -266,6 +304,8 @@ public final class StoryClusterer {
         var stem: Int32
         /// A stopword, or a single non-digit character: never a feature.
         var isStopword: Bool
+        /// One of the English stopwords (what Title Case detection skips).
+        var isEnglishStopword: Bool
         var hasDigit: Bool
         var isDateLike: Bool
         /// Mid-sentence occurrences seen capitalised and lower-case (names are mostly capitalised).
@@ -277,31 +317,28 @@ public final class StoryClusterer {
     private func wordIndex(_ lower: String) -> Int {
         if let index = wordIndices[lower] { return index }
         let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
-        let isStopword = Stopwords.english.contains(lower) || (lower.unicodeScalars.count < 2 && !isNumber)
+        let isEnglishStopword = Stopwords.english.contains(lower)
+        let isStopword = isEnglishStopword || (lower.unicodeScalars.count < 2 && !isNumber)
         let hasDigit = lower.unicodeScalars.contains(where: \.isDigit)
         let word = Word(
-            stem: isStopword ? -1 : termID(stemmer.stem(lower)), isStopword: isStopword, hasDigit: hasDigit,
+            stem: isStopword ? -1 : termID(stemmer.stem(lower)), isStopword: isStopword,
+            isEnglishStopword: isEnglishStopword, hasDigit: hasDigit,
             isDateLike: hasDigit && Stopwords.isDateLike(lower))
         words.append(word)
         wordIndices[lower] = words.count - 1
         return words.count - 1
     }
 
-    private func isAllCaps(_ word: String) -> Bool {
-        var hasUpper = false
-        for scalar in word.unicodeScalars {
-            if scalar.isCasedLowerOrTitle { return false }
-            if scalar.isUppercaseLetter { hasUpper = true }
-        }
-        return hasUpper
-    }
-
     /// Headline style ("Biden Says Border Is Closed"): capitals there say nothing about names.
-    private func isTitleCase(_ tokens: [Token]) -> Bool {
-        let words = tokens.filter { !Stopwords.english.contains($0.lower) && $0.surface.unicodeScalars.first!.isLetter }
-        guard words.count >= 3 else { return false }
-        let capitalised = words.filter { $0.surface.unicodeScalars.first!.isUppercaseLetter }.count
-        return Double(capitalised) >= 0.7 * Double(words.count)
+    private func isTitleCase(_ tokens: [Token], words indices: [Int]) -> Bool {
+        var count = 0
+        var capitalised = 0
+        for (token, word) in zip(tokens, indices) where !words[word].isEnglishStopword && token.startsLetter {
+            count += 1
+            if token.startsUppercase { capitalised += 1 }
+        }
+        guard count >= 3 else { return false }
+        return Double(capitalised) >= 0.7 * Double(count)
     }
 
     private func idf(_ term: Int32) -> Double {
@@ -313,14 +350,30 @@ public final class StoryClusterer {
         SparseVector(normalizing: weights.map { ($0.key, $0.value * idf($0.key)) })
     }
 
+    private func vector(_ weighted: WeightedTerms) -> SparseVector {
+        SparseVector(
+            sortedTerms: weighted.terms,
+            weights: zip(weighted.terms, weighted.weights).map { $0.1 * idf($0.0) })
+    }
+
     /// The strongest `count` terms of a vector, ties broken by the term's text.
     private func strongest(_ vector: SparseVector, count: Int) -> [Int32] {
-        let order = vector.terms.indices.sorted { a, b in
+        func before(_ a: Int, _ b: Int) -> Bool {
             let wa = vector.weights[a], wb = vector.weights[b]
             if wa != wb { return wa > wb }
             return termTexts[Int(vector.terms[a])] < termTexts[Int(vector.terms[b])]
         }
-        return order.prefix(count).map { vector.terms[$0] }
+        // Insertion into a short ranked list: `count` is small next to the vector.
+        var ranked: [Int] = []
+        ranked.reserveCapacity(count + 1)
+        for index in vector.terms.indices {
+            if ranked.count == count, !before(index, ranked[count - 1]) { continue }
+            var position = ranked.count
+            while position > 0, before(index, ranked[position - 1]) { position -= 1 }
+            ranked.insert(index, at: position)
+            if ranked.count > count { ranked.removeLast() }
+        }
+        return ranked.map { vector.terms[$0] }
     }
 
     // MARK: - Stories
@@ -330,7 +383,11 @@ public final class StoryClusterer {
         var termWeights: [Int32: Double] = [:]
         /// How many member items contain each term.
         var documentCounts: [Int32: Int32] = [:]
-        var titles: [[Int32: Double]] = []
+        var titles: [WeightedTerms] = []
+        /// The kept titles' vectors, computed under the IDF when they joined or at the last refresh (see
+        /// `cache(of:)`), with the document count of the oldest.
+        var titleVectors: [SparseVector] = []
+        var titleVectorsDocumentCount = 0
         /// The caller's key of the member each kept title belongs to.
         var memberKeys: [Int64?] = []
         var size = 0
@@ -338,11 +395,12 @@ public final class StoryClusterer {
         var last: Double
         var titleKeys = Set<String>()
         var cache: Cache?
+        /// The last probe that found this story (`candidateStories` takes each story once).
+        var probeStamp = 0
 
         struct Cache {
             var documentCount: Int
             var centroid: SparseVector
-            var titleVectors: [SparseVector]
             /// The strongest centroid terms, sorted by id.
             var topTerms: [Int32]
             /// Terms in at least `signatureMinimumCount` members, with that count (the only ones that can be
@@ -371,20 +429,27 @@ public final class StoryClusterer {
         now - story.last <= parameters.windowHours * 3600 && now - story.first <= parameters.maximumStoryAgeHours * 3600
     }
 
-    /// The story's centroid and title vectors under the current IDF, recomputed when the story changed or the
-    /// collection grew by 5% since.
+    /// The story's centroid under the current IDF, recomputed when the story changed or the collection grew by
+    /// 5% since; its title vectors are recomputed when the collection grew by 5% since the oldest was.
     private func cache(of story: Story) -> Story.Cache {
-        if let cache = story.cache, Double(documentCount) <= Double(cache.documentCount) * 1.05 + 2 { return cache }
+        if let cache = story.cache, isFresh(cache.documentCount) { return cache }
+        if !isFresh(story.titleVectorsDocumentCount) {
+            story.titleVectors = story.titles.map(vector)
+            story.titleVectorsDocumentCount = documentCount
+        }
         let centroid = vector(story.termWeights)
         let minimum = Int32(parameters.signatureMinimumCount)
         let cache = Story.Cache(
-            documentCount: documentCount, centroid: centroid, titleVectors: story.titles.map(vector),
+            documentCount: documentCount, centroid: centroid,
             topTerms: strongest(centroid, count: parameters.topTerms).sorted(),
             frequentTerms: story.size < parameters.signatureMinimumCount
                 ? [] : story.documentCounts.filter { $0.value >= minimum }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 })
         story.cache = cache
         return cache
     }
+
+    /// Statistics computed at `count` documents still hold (the collection grew by less than 5%).
+    private func isFresh(_ count: Int) -> Bool { Double(documentCount) <= Double(count) * 1.05 + 2 }
 
     private func bestCandidate(for features: Features, source: String?, now: Double, itemTime: Double?) -> Int64? {
         var best: Int64?
@@ -408,18 +473,17 @@ public final class StoryClusterer {
 
     /// The stories indexed under any of `terms`, each once, in ascending id order.
     private func candidateStories(probing terms: [Int32], excluding excluded: Int64?) -> [Story] {
-        var ids: [Int64] = []
-        for term in terms {
-            if let stories = postings[term] { ids.append(contentsOf: stories) }
-        }
-        ids.sort()
+        probeStamp += 1
         var result: [Story] = []
-        result.reserveCapacity(ids.count)
-        var previous: Int64 = -1
-        for id in ids where id != previous && id != excluded {
-            previous = id
-            if let story = stories[id] { result.append(story) }
+        for term in terms {
+            guard let ids = postings[term] else { continue }
+            for id in ids where id != excluded {
+                guard let story = stories[id], story.probeStamp != probeStamp else { continue }
+                story.probeStamp = probeStamp
+                result.append(story)
+            }
         }
+        result.sort { $0.id < $1.id }
         return result
     }
 
@@ -428,10 +492,15 @@ public final class StoryClusterer {
         var centroidSimilarity = features.vector.dot(cache.centroid)
         var signature = 0.0
         var entitySignature = 0.0
-        for (term, count) in cache.frequentTerms where features.vector.contains(term) {
+        let itemTerms = features.vector.terms
+        var i = 0
+        for (term, count) in cache.frequentTerms {
+            while i < itemTerms.count, itemTerms[i] < term { i += 1 }
+            guard i < itemTerms.count else { break }
+            guard itemTerms[i] == term else { continue }
             let concentration = Double(count) / Double(documentFrequency[Int(term)])
             signature = max(signature, concentration)
-            if features.entities.contains(term) { entitySignature = max(entitySignature, concentration) }
+            if features.isEntity(term) { entitySignature = max(entitySignature, concentration) }
         }
         if entitySignature >= parameters.signatureConcentration {
             // The item names the story's own name (a person, a product): the strongest evidence there is.
@@ -443,7 +512,7 @@ public final class StoryClusterer {
         }
         var titleSimilarity = 0.0
         var bestTitle: SparseVector?
-        for title in cache.titleVectors {
+        for title in story.titleVectors {
             let similarity = features.titleVector.dot(title)
             if similarity > titleSimilarity {
                 titleSimilarity = similarity
@@ -453,7 +522,7 @@ public final class StoryClusterer {
         var sharedName = false
         if let bestTitle {
             let common = features.titleVector.terms.filter(bestTitle.contains)
-            sharedName = common.count >= parameters.titleSharedTerms && common.contains(where: features.entities.contains)
+            sharedName = common.count >= parameters.titleSharedTerms && common.contains(where: features.isEntity)
         }
         if parameters.decayHours > 0, let itemTime {
             let factor = exp(-abs(itemTime - story.last) / 3600 / parameters.decayHours)
@@ -461,6 +530,38 @@ public final class StoryClusterer {
             titleSimilarity *= factor
         }
         return (centroidSimilarity, titleSimilarity, sharedName)
+    }
+
+    static func sortedContains(_ sorted: [Int32], _ value: Int32) -> Bool {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == value
+    }
+
+    /// The union of two sorted arrays without duplicates, sorted.
+    private static func sortedUnion(_ a: [Int32], _ b: [Int32]) -> [Int32] {
+        var result: [Int32] = []
+        result.reserveCapacity(a.count + b.count)
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i] < b[j]) {
+                result.append(a[i])
+                i += 1
+            } else if i == a.count || b[j] < a[i] {
+                result.append(b[j])
+                j += 1
+            } else {
+                result.append(a[i])
+                i += 1
+                j += 1
+            }
+        }
+        return result
     }
 
     private static func sortedIntersectionCount(_ a: [Int32], _ b: [Int32]) -> Int {
@@ -483,23 +584,30 @@ public final class StoryClusterer {
 
     private func absorb(_ features: Features, into id: Int64, source: String?, time: Double, key: Int64?) {
         guard let story = stories[id] else { return }
-        for (term, weight) in features.termWeights { story.termWeights[term, default: 0] += weight }
+        for (term, weight) in zip(features.termWeights.terms, features.termWeights.weights) {
+            story.termWeights[term, default: 0] += weight
+        }
         for term in features.allTerms { story.documentCounts[term, default: 0] += 1 }
         story.size += 1
+        if story.titles.isEmpty { story.titleVectorsDocumentCount = documentCount }
         story.titles.append(features.titleWeights)
+        story.titleVectors.append(features.titleVector)
         story.memberKeys.append(key)
         if story.titles.count > parameters.titlesKept {
-            story.titles.removeFirst(story.titles.count - parameters.titlesKept)
-            story.memberKeys.removeFirst(story.memberKeys.count - parameters.titlesKept)
+            let excess = story.titles.count - parameters.titlesKept
+            story.titles.removeFirst(excess)
+            story.titleVectors.removeFirst(excess)
+            story.memberKeys.removeFirst(excess)
         }
         story.last = max(story.last, time)
         if let source { story.sources.insert(source) }
         story.cache = nil
-        prune(story)
+        prune(story, added: features.termWeights.terms)
     }
 
-    /// Keeps the story's strongest terms and indexes it under them.
-    private func prune(_ story: Story) {
+    /// Keeps the story's strongest terms and indexes it under the `added` ones (or all) that stay: the others
+    /// are indexed already.
+    private func prune(_ story: Story, added: [Int32]? = nil) {
         if story.termWeights.count > parameters.centroidTerms {
             let ranked = story.termWeights.map { (term: $0.key, score: $0.value * idf($0.key)) }.sorted { a, b in
                 if a.score != b.score { return a.score > b.score }
@@ -507,10 +615,14 @@ public final class StoryClusterer {
             }
             for dropped in ranked[parameters.centroidTerms...] {
                 story.termWeights[dropped.term] = nil
-                postings[dropped.term]?.remove(story.id)
+                unindex(story.id, term: dropped.term)
             }
         }
-        for term in story.termWeights.keys { postings[term, default: []].insert(story.id) }
+        if let added {
+            for term in added where story.termWeights[term] != nil { postings[term, default: []].insert(story.id) }
+        } else {
+            for term in story.termWeights.keys { postings[term, default: []].insert(story.id) }
+        }
     }
 
     private func index(title key: String, story: Int64) {
@@ -538,12 +650,14 @@ public final class StoryClusterer {
         guard let kept = stories[keptID], let gone = stories[goneID] else { return nil }
         for (term, weight) in gone.termWeights {
             kept.termWeights[term, default: 0] += weight
-            postings[term]?.remove(goneID)
+            unindex(goneID, term: term)
         }
         for (term, count) in gone.documentCounts { kept.documentCounts[term, default: 0] += count }
         kept.size += gone.size
         kept.sources.formUnion(gone.sources)
         kept.titles = Array((kept.titles + gone.titles).suffix(parameters.titlesKept))
+        kept.titleVectors = Array((kept.titleVectors + gone.titleVectors).suffix(parameters.titlesKept))
+        kept.titleVectorsDocumentCount = min(kept.titleVectorsDocumentCount, gone.titleVectorsDocumentCount)
         kept.memberKeys = Array((kept.memberKeys + gone.memberKeys).suffix(parameters.titlesKept))
         kept.last = max(kept.last, gone.last)
         kept.first = min(kept.first, gone.first)
@@ -564,11 +678,16 @@ public final class StoryClusterer {
         itemsSinceSweep = 0
         let horizon = parameters.windowHours * 3600
         for (id, story) in stories where now - story.last > horizon {
-            for term in story.termWeights.keys { postings[term]?.remove(id) }
+            for term in story.termWeights.keys { unindex(id, term: term) }
             for key in story.titleKeys where titleIndex[key] == id { titleIndex[key] = nil }
             stories[id] = nil
         }
-        postings = postings.filter { !$0.value.isEmpty }
+    }
+
+    private func unindex(_ story: Int64, term: Int32) {
+        guard let index = postings.index(forKey: term) else { return }
+        postings.values[index].remove(story)
+        if postings.values[index].isEmpty { postings.remove(at: index) }
     }
 }
 

@@ -5,6 +5,11 @@ public struct Token {
     public var lower: String
     /// First word of a sentence (capitalisation there says nothing about being a name).
     public var sentenceInitial: Bool
+    /// The surface starts with a capital letter / with a letter.
+    var startsUppercase: Bool
+    var startsLetter: Bool
+    /// Two or more characters, at least one capital and no lower-case letter ("NASA", "COVID-19" is not one word).
+    var isAllCaps: Bool
 }
 
 /// Splits news text into words: links, e-mail addresses and hashtags removed, dotted acronyms joined
@@ -24,12 +29,17 @@ public enum Tokenizer {
             let start = index
             index = wordEnd(scalars, from: index)
             if lastEnd > 0, endsSentence(scalars[lastEnd..<start]) { initial = true }
-            var word = Array(scalars[start..<index])
-            if word.count > 2, isApostrophe(word[word.count - 2]), word[word.count - 1] == "s" || word[word.count - 1] == "S" {
-                word.removeLast(2)
+            var end = index
+            if end - start > 2, isApostrophe(scalars[end - 2]), scalars[end - 1] == "s" || scalars[end - 1] == "S" {
+                end -= 2
             }
+            let word = scalars[start..<end]
             let text = Self.string(word)
-            tokens.append(Token(surface: text, lower: Self.lowercased(text), sentenceInitial: initial))
+            tokens.append(
+                Token(
+                    surface: text, lower: Self.lowercased(text), sentenceInitial: initial,
+                    startsUppercase: word[start].isUppercaseLetter, startsLetter: word[start].isLetter,
+                    isAllCaps: word.count >= 2 && isAllCaps(word)))
             initial = false
             lastEnd = index
         }
@@ -38,6 +48,7 @@ public enum Tokenizer {
 
     /// The lower-cased words of a title joined by single spaces: the key under which identical titles meet.
     public static func normalizedTitle(_ title: String) -> String {
+        if let ascii = normalizedASCIITitle(title) { return ascii }
         let scalars = Array(title.lowercased().unicodeScalars)
         var words: [String] = []
         var index = 0
@@ -51,6 +62,37 @@ public enum Tokenizer {
             words.append(Self.string(scalars[start..<index]))
         }
         return words.joined(separator: " ")
+    }
+
+    /// `normalizedTitle` for ASCII text, byte by byte; nil for other text.
+    private static func normalizedASCIITitle(_ title: String) -> String? {
+        var title = title
+        return title.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            func isWord(_ byte: UInt8) -> Bool { (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122) }
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            var index = 0
+            while index < bytes.count {
+                guard isWord(bytes[index]) else {
+                    index += 1
+                    continue
+                }
+                if !output.isEmpty { output.append(32) }
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if isWord(byte) {
+                        output.append(byte >= 65 && byte <= 90 ? byte | 0x20 : byte)
+                    } else if byte == 39, index + 1 < bytes.count, isWord(bytes[index + 1]) {
+                        output.append(byte)
+                    } else {
+                        break
+                    }
+                    index += 1
+                }
+            }
+            return String(decoding: output, as: UTF8.self)
+        }
     }
 
     /// The scalars as a string, with ’ written as '; ASCII words are copied byte for byte.
@@ -100,6 +142,15 @@ public enum Tokenizer {
         }
     }
 
+    private static func isAllCaps(_ word: ArraySlice<Unicode.Scalar>) -> Bool {
+        var hasUpper = false
+        for scalar in word {
+            if scalar.isCasedLowerOrTitle { return false }
+            if scalar.isUppercaseLetter { hasUpper = true }
+        }
+        return hasUpper
+    }
+
     private static func isApostrophe(_ scalar: Unicode.Scalar) -> Bool { scalar == "'" || scalar == "\u{2019}" }
 
     /// End of the word starting at `start`: word characters, continued across an apostrophe between two of them.
@@ -140,7 +191,10 @@ public enum Tokenizer {
     /// Replaces links (http://, https://, www.), e-mail addresses and #hashtags with a space: each runs to the
     /// end of its whitespace-delimited chunk.
     static func removingLinks(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        guard scalars.contains(where: { $0 == "/" || $0 == "@" || $0 == "#" || $0 == "." }) else { return scalars }
+        // Without / @ # a link can only be a bare www. address.
+        guard scalars.contains(where: { $0 == "/" || $0 == "@" || $0 == "#" }) || containsWWW(scalars) else {
+            return scalars
+        }
         var output: [Unicode.Scalar] = []
         output.reserveCapacity(scalars.count)
         var index = 0
@@ -173,15 +227,30 @@ public enum Tokenizer {
         }
         var index = chunk.startIndex
         while index < chunk.endIndex {
-            if hasPrefix(chunk[index...], "http://") || hasPrefix(chunk[index...], "https://")
-                || hasPrefix(chunk[index...], "www.")
-            {
-                return index
+            switch chunk[index] {
+            case "h":
+                if hasPrefix(chunk[index...], "http://") || hasPrefix(chunk[index...], "https://") { return index }
+            case "w":
+                if hasPrefix(chunk[index...], "www.") { return index }
+            case "#":
+                if index + 1 < chunk.endIndex { return index }
+            default:
+                break
             }
-            if chunk[index] == "#", index + 1 < chunk.endIndex { return index }
             index += 1
         }
         return nil
+    }
+
+    private static func containsWWW(_ scalars: [Unicode.Scalar]) -> Bool {
+        var index = 0
+        while index + 3 < scalars.count {
+            if scalars[index] == "w", scalars[index + 1] == "w", scalars[index + 2] == "w", scalars[index + 3] == "." {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     private static func hasPrefix(_ slice: ArraySlice<Unicode.Scalar>, _ prefix: String) -> Bool {
