@@ -11,10 +11,12 @@ import TestSupport
 ///     .build/release/tidingsd --config /tmp/replay/Feeds.yaml --database /tmp/replay/t.sqlite \
 ///         --clock-start 2021-09-16T21:24:18Z --clock-speed 3000
 ///
-/// Each feed's URL returns the snapshot current at the replay clock (the file with the latest timestamp not
+/// The replay clock starts at the first request. Each feed's URL returns the snapshot current at the replay clock (the file with the latest timestamp not
 /// after it), with an ETag and Last-Modified derived from the file, and 304 to a request that names them.
 /// Snapshots saved as .html (error pages the publisher served) are served as text/html. Prints the clock's
 /// start, then one line per served snapshot change; runs until interrupted or until the corpus ends.
+/// `--from TIME` starts the clock later than the corpus does (each feed then serves the file current at TIME),
+/// `--hours H` ends the window H hours after its start.
 
 /// One line on standard output, unbuffered (the log is often a file).
 @Sendable func say(_ text: String) {
@@ -28,7 +30,7 @@ struct Snapshot: Sendable {
 
 func usage() -> Never {
     FileHandle.standardError.write(Data(
-        "usage: tidings-replay CORPUS_DIR [--speed K] [--config FEEDS.yaml] [--interval 5m] [--hours H]\n".utf8))
+        "usage: tidings-replay CORPUS_DIR [--speed K] [--config FEEDS.yaml] [--interval 5m] [--from 2020-04-27T18:00:00Z] [--hours H]\n".utf8))
     exit(2)
 }
 
@@ -42,6 +44,13 @@ let speed = option("--speed").flatMap(Double.init) ?? 1000
 let configPath = option("--config") ?? "replay-Feeds.yaml"
 let interval = option("--interval") ?? "5m"
 let hours = option("--hours").flatMap(Double.init)
+let from = option("--from").map { text -> Date in
+    guard let date = try? Date(text, strategy: .iso8601) else {
+        FileHandle.standardError.write(Data("tidings-replay: --from \(text) is not a time like 2020-04-27T18:00:00Z\n".utf8))
+        exit(2)
+    }
+    return date
+}
 
 let timestampFormat = Date.ISO8601FormatStyle()
 func parseTimestamp(_ text: Substring) -> Date? {
@@ -64,13 +73,18 @@ for line in table.split(separator: "\n").dropFirst() {
     snapshots[slug, default: []].append(Snapshot(time: time, path: "\(corpus)/\(slug)/\(fields[1]).\(fields[2])"))
 }
 for slug in snapshots.keys { snapshots[slug]!.sort { $0.time < $1.time } }
-guard let start = snapshots.values.compactMap({ $0.first?.time }).min(),
+guard var start = snapshots.values.compactMap({ $0.first?.time }).min(),
     var end = snapshots.values.compactMap({ $0.last?.time }).max()
 else {
     FileHandle.standardError.write(Data("tidings-replay: \(corpus) has no snapshots\n".utf8))
     exit(1)
 }
+if let from { start = max(start, from) }
 if let hours { end = min(end, start.addingTimeInterval(hours * 3600)) }
+guard start < end else {
+    FileHandle.standardError.write(Data("tidings-replay: the window starts after the corpus ends\n".utf8))
+    exit(1)
+}
 let frozenSnapshots = snapshots
 
 /// What the server saw, for the politeness and completeness checks printed at the end.
@@ -87,6 +101,9 @@ struct Ledger: Sendable {
 /// The ledger, shared with the server's handler threads.
 final class LedgerBox: Sendable {
     let state = Mutex(Ledger())
+    /// When the replay clock started: at the first request, so that a daemon that takes a while to start
+    /// misses nothing (its `--clock-start` is then the replay's start to within its own start-up time).
+    let clockStarted = Mutex<Date?>(nil)
 }
 let ledger = LedgerBox()
 
@@ -94,8 +111,14 @@ let ledger = LedgerBox()
 @Sendable func makeServer(snapshots: [String: [Snapshot]], start: Date, speed: Double, ledger: LedgerBox) throws
     -> (LoopbackHTTPServer, @Sendable () -> Date)
 {
-    let realStart = Date()
-    let replayNow: @Sendable () -> Date = { start.addingTimeInterval(Date().timeIntervalSince(realStart) * speed) }
+    let replayNow: @Sendable () -> Date = {
+        let now = Date()
+        let realStart = ledger.clockStarted.withLock { started in
+            if started == nil { started = now }
+            return started!
+        }
+        return start.addingTimeInterval(now.timeIntervalSince(realStart) * speed)
+    }
     let served = Mutex<[String: String]>([:])
     let format = Date.ISO8601FormatStyle()
     let server = try LoopbackHTTPServer { request in
@@ -166,6 +189,8 @@ try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
 say("replaying \(frozenSnapshots.count) feeds from \(start.formatted(timestampFormat)) to \(end.formatted(timestampFormat)) at \(speed)× on \(server.baseURL)")
 say("feeds: \(configPath); run: tidingsd --config \(configPath) --clock-start \(start.formatted(timestampFormat)) --clock-speed \(speed)")
 let realDuration = end.timeIntervalSince(start) / speed
+while ledger.clockStarted.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.01) }
+say("clock started by the first request")
 Thread.sleep(forTimeInterval: realDuration + 5)
 say("replay finished at \(replayNow().formatted(timestampFormat))")
 server.stop()
