@@ -211,18 +211,22 @@ public final class FeedStore: Sendable {
     /// Stories still current (not merged away), most recently active first.
     /// - Parameters:
     ///   - since: only stories seen at or after this date.
+    ///   - until: only stories first seen before this date (with `since`: the stories active in between).
     ///   - minimumSources: only stories reported by at least this many feeds.
-    public func stories(since: Date?, minimumSources: Int = 1, limit: Int = 50) throws(StoreError) -> [StoredStory] {
+    public func stories(since: Date?, until: Date? = nil, minimumSources: Int = 1, limit: Int = 50) throws(StoreError)
+        -> [StoredStory]
+    {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT story.*, entry.title AS headline, entry.url AS headline_link FROM story
                     LEFT JOIN entry ON entry.id = story.headline_entry_id
-                    WHERE story.merged_into IS NULL AND story.last_seen >= ? AND story.source_count >= ?
+                    WHERE story.merged_into IS NULL AND story.last_seen >= ? AND story.first_seen < ?
+                        AND story.source_count >= ?
                     ORDER BY story.last_seen DESC, story.id DESC LIMIT ?
                     """,
-                arguments: [since?.timeIntervalSince1970 ?? 0, minimumSources, limit])
+                arguments: [since?.timeIntervalSince1970 ?? 0, (until ?? .distantFuture).timeIntervalSince1970, minimumSources, limit])
             return rows.map(Self.story(from:))
         }
     }

@@ -1,3 +1,4 @@
+import FeedConfig
 import Foundation
 
 /// JSON as the CLI prints it: snake_case keys, ISO 8601 UTC dates, sorted keys, one value per run.
@@ -11,7 +12,8 @@ enum JSONOutput {
     }
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 d ago".
+/// "just now", "5 min ago", "3 h ago", "2 d ago"; from a week back, the date and time ("2021-09-20 14:05", local
+/// time): "1896 d ago" says nothing.
 enum RelativeTime {
     static func describe(_ date: Date, now: Date) -> String {
         let seconds = Int(now.timeIntervalSince(date))
@@ -19,8 +21,32 @@ enum RelativeTime {
         if seconds < 60 { return "just now" }
         if seconds < 3600 { return "\(seconds / 60) min ago" }
         if seconds < 86400 { return "\(seconds / 3600) h ago" }
-        return "\(seconds / 86400) d ago"
+        if seconds < 7 * 86400 { return "\(seconds / 86400) d ago" }
+        return date.formatted(Date.VerbatimFormatStyle(
+            format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            timeZone: .current, calendar: Calendar(identifier: .gregorian)))
     }
+}
+
+/// A point in time given on the command line: a duration back from now ("24h", "7d") or a local date or date
+/// and time ("2021-09-20", "2021-09-20T14:00", "2021-09-20T14:00:00Z").
+enum TimeArgument {
+    static func date(_ text: String, now: Date) -> Date? {
+        if let seconds = Quantities.seconds(text) { return now.addingTimeInterval(-Double(seconds)) }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" || $0 == " " }).map { Int($0) }
+        guard parts.count == 3 || parts.count == 5, parts.allSatisfy({ $0 != nil }) else { return nil }
+        let numbers = parts.map { $0! }
+        let components = DateComponents(
+            year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers.count == 5 ? numbers[3] : 0,
+            minute: numbers.count == 5 ? numbers[4] : 0)
+        guard components.isValidDate(in: calendar) else { return nil }
+        return calendar.date(from: components)
+    }
+
+    static let expected = "expected a duration back from now (90m, 24h, 7d) or a date (2021-09-20, 2021-09-20T14:00)"
 }
 
 /// Left-aligned columns separated by two spaces. On a terminal the last column is cut to the window's width,

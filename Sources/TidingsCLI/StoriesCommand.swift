@@ -3,7 +3,7 @@ import FeedConfig
 import FeedStore
 import Foundation
 
-/// `tidings stories`: the stories of the last day (or --since), most recently active first.
+/// `tidings stories`: the stories of the last day (or of --since … --until), most recently active first.
 struct StoriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stories",
@@ -11,8 +11,11 @@ struct StoriesCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(help: "Only stories seen within this long (e.g. 6h, 24h, 7d).")
+    @Option(help: "Only stories seen since then: a duration back from now (6h, 24h, 7d) or a date (2021-09-20, 2021-09-20T14:00).")
     var since: String = "24h"
+
+    @Option(help: "Only stories first seen before then (same forms as --since): with --since, the stories of a past day.")
+    var until: String?
 
     @Option(name: .customLong("min-sources"), help: "Only stories reported by at least this many feeds.")
     var minimumSources: Int = 1
@@ -26,18 +29,21 @@ struct StoriesCommand: AsyncParsableCommand {
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
         guard minimumSources > 0 else { throw ValidationError("--min-sources must be at least 1") }
-        guard Quantities.seconds(since) != nil else {
-            throw ValidationError("--since '\(since)' is not a duration; expected e.g. 90m, 24h or 7d")
+        guard TimeArgument.date(since, now: Date()) != nil else {
+            throw ValidationError("--since '\(since)': \(TimeArgument.expected)")
+        }
+        if let until, TimeArgument.date(until, now: Date()) == nil {
+            throw ValidationError("--until '\(until)': \(TimeArgument.expected)")
         }
     }
 
     func run() async throws {
-        let seconds = Double(Quantities.seconds(since) ?? 86400)
+        let now = Date()
+        let start = TimeArgument.date(since, now: now)
+        let end = until.flatMap { TimeArgument.date($0, now: now) }
         do {
             let feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
-            let now = Date()
-            let stories = try feedStore.stories(
-                since: now.addingTimeInterval(-seconds), minimumSources: minimumSources, limit: limit)
+            let stories = try feedStore.stories(since: start, until: end, minimumSources: minimumSources, limit: limit)
             if json {
                 print(try JSONOutput.encode(stories))
             } else {

@@ -35,6 +35,37 @@ import Testing
         #expect(throws: (any Error).self) { try TidingsCommand.parseAsRoot(arguments) }
     }
 
+    @Test func timesAreDurationsBackFromNowOrDates() throws {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(TimeArgument.date("24h", now: now) == now.addingTimeInterval(-86400))
+        #expect(TimeArgument.date("2021-09-20T14:00:00Z", now: now) == Date(timeIntervalSince1970: 1_632_146_400))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let day = try #require(TimeArgument.date("2021-09-20", now: now))
+        #expect(calendar.dateComponents([.year, .month, .day, .hour, .minute], from: day)
+            == DateComponents(year: 2021, month: 9, day: 20, hour: 0, minute: 0))
+        let afternoon = try #require(TimeArgument.date("2021-09-20T14:30", now: now))
+        #expect(afternoon.timeIntervalSince(day) == 14.5 * 3600)
+        for bad in ["yesterday", "2021-13-01", "2021-02-30", "2021-09", "-3h"] {
+            #expect(TimeArgument.date(bad, now: now) == nil, "\(bad)")
+        }
+        let days = try #require(
+            try TidingsCommand.parseAsRoot(["stories", "--since", "2021-09-20", "--until", "2021-09-21"]) as? StoriesCommand)
+        #expect(days.since == "2021-09-20" && days.until == "2021-09-21")
+        #expect(throws: (any Error).self) { try TidingsCommand.parseAsRoot(["stories", "--until", "Monday"]) }
+    }
+
+    @Test func timesOlderThanAWeekAreShownAsDates() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(RelativeTime.describe(now.addingTimeInterval(-3 * 86400), now: now) == "3 d ago")
+        let old = now.addingTimeInterval(-30 * 86400)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: old)
+        let expected = String(format: "%04d-%02d-%02d %02d:%02d", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!)
+        #expect(RelativeTime.describe(old, now: now) == expected)
+    }
+
     @Test func exitStatusIsTwoForUsageOneForFailures() async {
         #expect(await TidingsMain.run(["stories", "--since", "soon"]) == 2)
         #expect(await TidingsMain.run(["stories", "--database", "/nonexistent/t.sqlite"]) == 1)
