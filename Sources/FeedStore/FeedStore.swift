@@ -208,15 +208,27 @@ public final class FeedStore: Sendable {
             arguments: [seen, assignment.headlineEntryID, assignment.story])
     }
 
-    /// Stories still current (not merged away), most recently active first.
+    /// How `stories` orders its answer.
+    public enum StoryOrder: String, Sendable, CaseIterable {
+        /// Most recently active first.
+        case recent
+        /// Most feeds first, then most entries (the day's big stories).
+        case sources
+    }
+
+    /// Stories still current (not merged away), most recently active first (or by `order`).
     /// - Parameters:
     ///   - since: only stories seen at or after this date.
     ///   - until: only stories first seen before this date (with `since`: the stories active in between).
     ///   - minimumSources: only stories reported by at least this many feeds.
-    public func stories(since: Date?, until: Date? = nil, minimumSources: Int = 1, limit: Int = 50) throws(StoreError)
-        -> [StoredStory]
-    {
-        try read { db in
+    public func stories(
+        since: Date?, until: Date? = nil, minimumSources: Int = 1, limit: Int = 50, order: StoryOrder = .recent
+    ) throws(StoreError) -> [StoredStory] {
+        let orderBy = switch order {
+        case .recent: "story.last_seen DESC, story.id DESC"
+        case .sources: "story.source_count DESC, story.entry_count DESC, story.last_seen DESC, story.id DESC"
+        }
+        return try read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -224,7 +236,7 @@ public final class FeedStore: Sendable {
                     LEFT JOIN entry ON entry.id = story.headline_entry_id
                     WHERE story.merged_into IS NULL AND story.last_seen >= ? AND story.first_seen < ?
                         AND story.source_count >= ?
-                    ORDER BY story.last_seen DESC, story.id DESC LIMIT ?
+                    ORDER BY \(orderBy) LIMIT ?
                     """,
                 arguments: [since?.timeIntervalSince1970 ?? 0, (until ?? .distantFuture).timeIntervalSince1970, minimumSources, limit])
             return rows.map(Self.story(from:))

@@ -60,7 +60,9 @@ public final class StoryClusterer {
     private var documentCount = 0
     private var words: [Word] = []
     private var wordIndices: [String: Int] = [:]
-    private var sourceItemCount: [String: Int] = [:]
+    /// Per source: how many stories it contributed to, and in how many of those it used each term (what makes
+    /// a term boilerplate of the source).
+    private var sourceStoryCount: [String: Int] = [:]
     private var sourceTermCount: [String: [Int32: Int32]] = [:]
 
     // Stories.
@@ -105,6 +107,7 @@ public final class StoryClusterer {
             nextStoryID += 1
             stories[story] = Story(id: story, last: itemTime ?? now)
         }
+        countForBoilerplate(features, source: item.source, story: story)
         absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
         if titleKeyUsable { index(title: normalizedTitle, story: story) }
         var decision = ClusterDecision(story: story, reason: reason, merge: nil)
@@ -121,6 +124,7 @@ public final class StoryClusterer {
     public func restore(_ item: ClusterItem, story: Int64) {
         let (features, now, itemTime) = prepare(item)
         if stories[story] == nil { stories[story] = Story(id: story, last: itemTime ?? now) }
+        countForBoilerplate(features, source: item.source, story: story)
         absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
         let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
         if normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength {
@@ -188,10 +192,6 @@ public final class StoryClusterer {
         var features = featurize(item)
         documentCount += 1
         for term in features.allTerms { documentFrequency[Int(term)] += 1 }
-        if let source = item.source {
-            sourceItemCount[source, default: 0] += 1
-            for term in features.allTerms { sourceTermCount[source, default: [:]][term, default: 0] += 1 }
-        }
         features.vector = vector(features.termWeights)
         features.titleVector = vector(features.titleWeights)
         return (features, now, itemTime ?? clock)
@@ -217,7 +217,7 @@ public final class StoryClusterer {
         var sourceFactor: (Int32) -> Double = { _ in 1 }
         if let source = item.source {
             let counts = sourceTermCount[source] ?? [:]
-            let denominator = Double(sourceItemCount[source] ?? 0) + parameters.sourceBoilerplatePrior
+            let denominator = Double(sourceStoryCount[source] ?? 0) + parameters.sourceBoilerplatePrior
             sourceFactor = { term in
                 let factor = 1 - Double(counts[term] ?? 0) / denominator / parameters.sourceBoilerplateShare
                 return max(0, min(1, factor))
@@ -580,6 +580,18 @@ public final class StoryClusterer {
             }
         }
         return count
+    }
+
+    /// Counts the item's terms for its source's boilerplate, by story rather than by item: a source's second
+    /// report of one story adds nothing, so that an outlet's story of the day (many items) does not become its
+    /// boilerplate while a tagline in every item ("Subscribe to 1News") does. Runs before the item joins `id`.
+    private func countForBoilerplate(_ features: Features, source: String?, story id: Int64) {
+        guard let source, let story = stories[id] else { return }
+        let seen = story.sources.contains(source)
+        if !seen { sourceStoryCount[source, default: 0] += 1 }
+        for term in features.allTerms where !seen || (story.documentCounts[term] ?? 0) == 0 {
+            sourceTermCount[source, default: [:]][term, default: 0] += 1
+        }
     }
 
     private func absorb(_ features: Features, into id: Int64, source: String?, time: Double, key: Int64?) {

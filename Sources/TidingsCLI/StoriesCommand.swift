@@ -23,6 +23,9 @@ struct StoriesCommand: AsyncParsableCommand {
     @Option(help: "At most this many stories.")
     var limit: Int = 30
 
+    @Option(help: "Order: recent (most recently active first) or sources (most feeds, then most entries, first).")
+    var sort: StoryOrderArgument = .recent
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -43,7 +46,8 @@ struct StoriesCommand: AsyncParsableCommand {
         let end = until.flatMap { TimeArgument.date($0, now: now) }
         do {
             let feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
-            let stories = try feedStore.stories(since: start, until: end, minimumSources: minimumSources, limit: limit)
+            let stories = try feedStore.stories(
+                since: start, until: end, minimumSources: minimumSources, limit: limit, order: sort.order)
             if json {
                 print(try JSONOutput.encode(stories))
             } else {
@@ -120,5 +124,17 @@ enum StoryTable {
             ])
         }
         return text + TextTable.render(rows)
+    }
+}
+
+/// `--sort`'s values: the store's story orders.
+enum StoryOrderArgument: String, ExpressibleByArgument, CaseIterable {
+    case recent, sources
+
+    var order: FeedStore.StoryOrder {
+        switch self {
+        case .recent: .recent
+        case .sources: .sources
+        }
     }
 }

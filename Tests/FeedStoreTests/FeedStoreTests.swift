@@ -163,6 +163,8 @@ func pollState(
         #expect(stories.map(\.id) == [2, 1], "most recently active first")
         #expect(stories.map(\.sourceCount) == [2, 1])
         #expect(stories.last?.headline == "alpha one")
+        #expect(try store.stories(since: nil, until: now + 1, order: .sources).map(\.id) == [2, 1], "most feeds first")
+        #expect(try store.stories(since: nil, until: now).isEmpty, "until: first seen before then")
 
         try await store.record(
             FetchRecord(

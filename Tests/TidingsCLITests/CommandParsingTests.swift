@@ -51,7 +51,10 @@ import Testing
         }
         let days = try #require(
             try TidingsCommand.parseAsRoot(["stories", "--since", "2021-09-20", "--until", "2021-09-21"]) as? StoriesCommand)
-        #expect(days.since == "2021-09-20" && days.until == "2021-09-21")
+        #expect(days.since == "2021-09-20" && days.until == "2021-09-21" && days.sort == .recent)
+        let biggest = try #require(try TidingsCommand.parseAsRoot(["stories", "--sort", "sources"]) as? StoriesCommand)
+        #expect(biggest.sort == .sources)
+        #expect(throws: (any Error).self) { try TidingsCommand.parseAsRoot(["stories", "--sort", "size"]) }
         #expect(throws: (any Error).self) { try TidingsCommand.parseAsRoot(["stories", "--until", "Monday"]) }
     }
 
