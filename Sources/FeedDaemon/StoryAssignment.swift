@@ -54,7 +54,7 @@ final class ClusteringStoryAssigner: StoryAssigner {
         return clusterer.withLock { clusterer in
             let decision = clusterer.add(item)
             return StoryAssignment(
-                story: decision.story, merged: decision.merge.map { StoryMerge(from: $0.from, into: $0.into) },
+                story: decision.story, merges: decision.merges.map { StoryMerge(from: $0.from, into: $0.into) },
                 headlineEntryID: clusterer.representative(of: decision.story))
         }
     }

@@ -185,13 +185,13 @@ public final class FeedStore: Sendable {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
-    /// Files `entry` under its story and applies a merge, keeping the story rows' counts and times right.
+    /// Files `entry` under its story and applies its merges, keeping the story rows' counts and times right.
     private static func apply(_ assignment: StoryAssignment, to entry: NewEntry, in db: Database) throws {
         let seen = entry.seenAt.timeIntervalSince1970
         try Self.run(db, sql: "INSERT INTO story (id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
             arguments: [assignment.story, seen, seen])
         try Self.run(db, sql: "UPDATE entry SET story_id = ? WHERE id = ?", arguments: [assignment.story, entry.id])
-        if let merge = assignment.merged {
+        for merge in assignment.merges {
             try Self.run(db, sql: "UPDATE entry SET story_id = ? WHERE story_id = ?", arguments: [merge.into, merge.from])
             try Self.run(db, sql: "UPDATE story SET merged_into = ? WHERE id = ? OR merged_into = ?",
                 arguments: [merge.into, merge.from, merge.from])

@@ -159,14 +159,15 @@ public struct NewEntry: Sendable {
 /// Where a new entry goes.
 public struct StoryAssignment: Sendable, Equatable {
     public var story: Int64
-    /// Another story found to be the same: its entries move to `into`, and its id keeps resolving there.
-    public var merged: StoryMerge?
+    /// Stories found to be the same, in order: each one's entries move to its `into`, and its id keeps resolving
+    /// there.
+    public var merges: [StoryMerge]
     /// The story's most representative entry now.
     public var headlineEntryID: Int64?
 
-    public init(story: Int64, merged: StoryMerge? = nil, headlineEntryID: Int64? = nil) {
+    public init(story: Int64, merges: [StoryMerge] = [], headlineEntryID: Int64? = nil) {
         self.story = story
-        self.merged = merged
+        self.merges = merges
         self.headlineEntryID = headlineEntryID
     }
 }

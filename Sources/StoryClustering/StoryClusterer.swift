@@ -33,12 +33,13 @@ public struct ClusterDecision: Sendable, Equatable {
     /// The item's story, after any merge this item caused.
     public var story: Int64
     public var reason: Reason
-    /// A story that this item showed to be the same as another: `from` now lives on as `into`.
-    public var merge: (from: Int64, into: Int64)?
+    /// Stories this item showed to be one, in the order they happened: each `from` now lives on as `into`
+    /// (a later merge may move that story on again).
+    public var merges: [(from: Int64, into: Int64)] = []
 
     public static func == (lhs: ClusterDecision, rhs: ClusterDecision) -> Bool {
-        lhs.story == rhs.story && lhs.reason == rhs.reason && lhs.merge?.from == rhs.merge?.from
-            && lhs.merge?.into == rhs.merge?.into
+        lhs.story == rhs.story && lhs.reason == rhs.reason
+            && lhs.merges.map(\.from) == rhs.merges.map(\.from) && lhs.merges.map(\.into) == rhs.merges.map(\.into)
     }
 }
 
@@ -110,10 +111,15 @@ public final class StoryClusterer {
         countForBoilerplate(features, source: item.source, story: story)
         absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
         if titleKeyUsable { index(title: normalizedTitle, story: story) }
-        var decision = ClusterDecision(story: story, reason: reason, merge: nil)
+        var decision = ClusterDecision(story: story, reason: reason)
         if reason == .similar, let merge = mergeIfSame(story, now: now) {
-            decision.merge = merge
+            decision.merges.append(merge)
             decision.story = merge.into
+        }
+        if reason != .new {
+            let merges = absorbSingletons(into: decision.story, now: now, itemTime: itemTime)
+            decision.merges += merges
+            decision.story = merges.last?.into ?? decision.story
         }
         sweepIfDue(now: now)
         return decision
@@ -397,6 +403,8 @@ public final class StoryClusterer {
         var cache: Cache?
         /// The last probe that found this story (`candidateStories` takes each story once).
         var probeStamp = 0
+        /// The names, places and numbers of its item while it has one (what `absorbSingletons` needs).
+        var firstEntities: [Int32] = []
 
         struct Cache {
             var documentCount: Int
@@ -602,6 +610,7 @@ public final class StoryClusterer {
         for term in features.allTerms { story.documentCounts[term, default: 0] += 1 }
         story.size += 1
         if story.titles.isEmpty { story.titleVectorsDocumentCount = documentCount }
+        story.firstEntities = story.size == 1 ? features.entities : []
         story.titles.append(features.titleWeights)
         story.titleVectors.append(features.titleVector)
         story.memberKeys.append(key)
@@ -652,13 +661,69 @@ public final class StoryClusterer {
         for candidate in candidateStories(probing: strongest(centroid, count: parameters.probeTerms), excluding: id)
         where isActive(candidate.id, now: now) && candidate.size >= 1 {
             let similarity = centroid.dot(cache(of: candidate).centroid)
+            // A single item joins no more easily by a merge than it would have by the join rule.
+            if candidate.size == 1, similarity < parameters.centroidThreshold { continue }
             if similarity >= bestSimilarity {
                 bestSimilarity = similarity
                 best = candidate.id
             }
         }
         guard let best else { return nil }
-        let (keptID, goneID) = best < id ? (best, id) : (id, best)
+        return merge(id, best)
+    }
+
+    /// After `id` grew: earlier single-item stories that would join it now by the join rule (centroid cosine
+    /// with 3 shared top terms, time decay, size bonus, same-source penalty; or a close title with a shared
+    /// name) become part of it. An item that came before its story had formed is not left alone for ever.
+    private func absorbSingletons(into id: Int64, now: Double, itemTime: Double?) -> [(from: Int64, into: Int64)] {
+        guard let grown = stories[id], grown.size >= 2 else { return [] }
+        var merges: [(from: Int64, into: Int64)] = []
+        var survivor = id
+        let probe = strongest(cache(of: grown).centroid, count: parameters.probeTerms)
+        for candidate in candidateStories(probing: probe, excluding: id)
+        where candidate.size == 1 && isOpen(candidate, now: now) {
+            guard let story = stories[survivor] else { break }
+            let storyCache = cache(of: story)
+            let single = cache(of: candidate).centroid
+            var score = single.dot(storyCache.centroid)
+            if Self.sortedIntersectionCount(single.terms, storyCache.topTerms) < parameters.minimumSharedTopTerms { score = 0 }
+            var titleSimilarity = 0.0
+            var sharedName = false
+            if let title = candidate.titles.first.map(vector) {
+                var bestTitle: SparseVector?
+                for member in story.titleVectors {
+                    let similarity = title.dot(member)
+                    if similarity > titleSimilarity {
+                        titleSimilarity = similarity
+                        bestTitle = member
+                    }
+                }
+                if let bestTitle {
+                    let common = title.terms.filter(bestTitle.contains)
+                    sharedName = common.count >= parameters.titleSharedTerms
+                        && common.contains { Self.sortedContains(candidate.firstEntities, $0) }
+                }
+            }
+            if parameters.decayHours > 0, let itemTime {
+                let factor = exp(-abs(itemTime - story.last) / 3600 / parameters.decayHours)
+                score *= factor
+                titleSimilarity *= factor
+            }
+            score += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
+            let penalty = !candidate.sources.isEmpty && candidate.sources == story.sources ? parameters.sameSourcePenalty : 0
+            guard score >= parameters.centroidThreshold + penalty
+                || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
+            else { continue }
+            guard let merged = merge(survivor, candidate.id) else { continue }
+            merges.append(merged)
+            survivor = merged.into
+        }
+        return merges
+    }
+
+    /// Makes two stories one: the older id survives and the other keeps resolving to it.
+    private func merge(_ id: Int64, _ other: Int64) -> (from: Int64, into: Int64)? {
+        let (keptID, goneID) = other < id ? (other, id) : (id, other)
         guard let kept = stories[keptID], let gone = stories[goneID] else { return nil }
         for (term, weight) in gone.termWeights {
             kept.termWeights[term, default: 0] += weight
@@ -677,6 +742,7 @@ public final class StoryClusterer {
             titleIndex[key] = keptID
             kept.titleKeys.insert(key)
         }
+        kept.firstEntities = []
         kept.cache = nil
         stories[goneID] = nil
         prune(kept)
@@ -716,7 +782,7 @@ extension StoryClusterer {
         for item in items {
             let decision = clusterer.add(item)
             labels.append(decision.story)
-            if let merge = decision.merge { mergedInto[merge.from] = merge.into }
+            for merge in decision.merges { mergedInto[merge.from] = merge.into }
         }
         return labels.map { label in
             var story = label

@@ -136,7 +136,7 @@ func pollState(
         func assign(_ entry: NewEntry) -> StoryAssignment {
             let word = entry.input.title?.split(separator: " ").first.map(String.init) ?? ""
             switch word {
-            case "merge": return StoryAssignment(story: 1, merged: StoryMerge(from: 2, into: 1), headlineEntryID: entry.id)
+            case "merge": return StoryAssignment(story: 1, merges: [StoryMerge(from: 2, into: 1)], headlineEntryID: entry.id)
             case "alpha": return StoryAssignment(story: 1, headlineEntryID: entry.id)
             default: return StoryAssignment(story: 2)
             }
@@ -179,6 +179,37 @@ func pollState(
         #expect(merged.entries.map(\.title) == ["alpha one", "beta one", "beta two", "merge now"])
         #expect(try store.stories(since: now + 100).map(\.id) == [1])
         #expect(try store.stories(since: nil, minimumSources: 3).isEmpty)
+    }
+
+    /// Files entries by the number their title starts with; "join 3 2 1" joins story 3 and merges 3 into 2, then 2
+    /// into 1 (a story that just grew absorbing two earlier ones).
+    struct NumberedStories: StoryAssigner {
+        func assign(_ entry: NewEntry) -> StoryAssignment {
+            let words = (entry.input.title ?? "").split(separator: " ").compactMap { Int64($0) }
+            if entry.input.title?.hasPrefix("join") == true {
+                return StoryAssignment(
+                    story: 1, merges: [StoryMerge(from: words[0], into: words[1]), StoryMerge(from: words[1], into: words[2])])
+            }
+            return StoryAssignment(story: words.first ?? 0)
+        }
+    }
+
+    @Test func severalMergesOfOneEntryApplyInOrder() async throws {
+        let store = try FeedStore(path: path)
+        let ids = try await store.syncSubscriptions([SubscriptionInput(url: "https://m.example/", title: nil)])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.record(
+            FetchRecord(
+                feedID: ids["https://m.example/"]!, state: pollState(at: now, status: 200, next: now),
+                entries: [EntryInput(guid: "a", title: "1 a"), EntryInput(guid: "b", title: "2 b"), EntryInput(guid: "c", title: "3 c"),
+                          EntryInput(guid: "d", title: "join 3 2 1")]),
+            stories: NumberedStories())
+        #expect(try store.stories(since: nil).map(\.id) == [1])
+        #expect(try store.stories(since: nil).first?.entryCount == 4)
+        for id: Int64 in [1, 2, 3] {
+            let story = try #require(try store.story(id: id))
+            #expect(story.story.id == 1 && story.entries.count == 4, "story \(id) resolves to 1")
+        }
     }
 
     @Test func retentionDeletesOnlyOldUnlistedEntriesAndEmptyStories() async throws {

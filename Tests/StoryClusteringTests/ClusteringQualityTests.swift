@@ -96,7 +96,7 @@ struct LabelledItems {
     @Test func liveFeedsOfTwoDaysInTimeOrder() throws {
         let score = try LabelledItems("replay-2021-09-17_18/dev.jsonl").inTimeOrder().score()
         #expect(score.bcubedF1 >= 0.92, "BCubed F1 \(score.bcubedF1)")
-        #expect(score.standardF1 >= 0.60, "standard F1 \(score.standardF1)")
+        #expect(score.standardF1 >= 0.65, "standard F1 \(score.standardF1)")
     }
 
     @Test func uciHeadlinesShuffled() throws {
@@ -106,7 +106,7 @@ struct LabelledItems {
 
     @Test func googleNewsInFileOrder() throws {
         let score = try LabelledItems("googlenews/dev.jsonl").score()
-        #expect(score.bcubedF1 >= 0.93, "BCubed F1 \(score.bcubedF1)")
+        #expect(score.bcubedF1 >= 0.94, "BCubed F1 \(score.bcubedF1)")
     }
 
     @Test func sameInputGivesSameStories() throws {
@@ -150,6 +150,30 @@ struct LabelledItems {
         let late = clusterer.add(item("Evergrande shares plunge as debt crisis deepens in China", source: "b", hours: 300))
         #expect(late.reason == .new, "a story idle for more than 72 h takes no new items")
         #expect(clusterer.activeStoryCount < 1200, "memory follows the window: \(clusterer.activeStoryCount)")
+    }
+
+    @Test func mergesReportedItemByItemGiveTheFinalStories() throws {
+        // Live feeds in time order: the daemon applies each decision's merges to the store as they come; applied in
+        // order they must give exactly the stories the clusterer ends with. Some items both join a story and make
+        // it absorb earlier single-item stories: several merges in one decision.
+        let items = try LabelledItems("replay-2021-09-17_18/dev.jsonl").inTimeOrder().items
+        let clusterer = StoryClusterer()
+        var storyOf: [Int64] = []
+        var mergedInto: [Int64: Int64] = [:]
+        var absorbed = 0
+        for item in items {
+            let decision = clusterer.add(item)
+            storyOf.append(decision.story)
+            for merge in decision.merges {
+                #expect(merge.from != merge.into && mergedInto[merge.from] == nil, "\(merge)")
+                mergedInto[merge.from] = merge.into
+            }
+            if decision.reason == .sameTitle || decision.merges.count > 1 { absorbed += decision.merges.count }
+            #expect(decision.merges.last.map { $0.into == decision.story } ?? true)
+        }
+        func final(_ story: Int64) -> Int64 { mergedInto[story].map(final) ?? story }
+        #expect(storyOf.map(final) == StoryClusterer.cluster(items))
+        #expect(absorbed > 0, "no earlier single-item story was absorbed")
     }
 
     @Test func restoredStoriesKeepTheirIDs() {
