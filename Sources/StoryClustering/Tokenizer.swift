@@ -5,45 +5,157 @@ public struct Token {
     public var lower: String
     /// First word of a sentence (capitalisation there says nothing about being a name).
     public var sentenceInitial: Bool
+}
+
+/// A word as the clusterer needs it: lower-cased, with the shape of its surface.
+struct WordToken {
+    var lower: String
+    var sentenceInitial: Bool
     /// The surface starts with a capital letter / with a letter.
     var startsUppercase: Bool
     var startsLetter: Bool
-    /// Two or more characters, at least one capital and no lower-case letter ("NASA", "COVID-19" is not one word).
+    /// Two or more characters, at least one capital and no lower-case letter ("NASA").
     var isAllCaps: Bool
 }
 
 /// Splits news text into words: links, e-mail addresses and hashtags removed, dotted acronyms joined
-/// (U.S. → US), words of Unicode letters and digits with inner apostrophes.
+/// (U.S. → US), words of Unicode letters and digits with inner apostrophes. Works on the UTF-8 bytes: ASCII is
+/// classified directly, other characters through the Unicode tables.
 public enum Tokenizer {
     public static func tokens(_ text: String) -> [Token] {
-        let scalars = joinAcronyms(removingLinks(Array(text.unicodeScalars)))
         var tokens: [Token] = []
+        scan(text) { word, initial, _ in
+            let surface = surfaceString(word)
+            tokens.append(Token(surface: surface, lower: lowercased(surface), sentenceInitial: initial))
+        }
+        return tokens
+    }
+
+    /// The words of `text` with what the clusterer asks of each.
+    static func words(_ text: String) -> [WordToken] {
+        var words: [WordToken] = []
+        scan(text) { word, initial, shape in
+            words.append(
+                WordToken(
+                    lower: lowerString(word), sentenceInitial: initial, startsUppercase: shape.startsUppercase,
+                    startsLetter: shape.startsLetter, isAllCaps: shape.isAllCaps))
+        }
+        return words
+    }
+
+    struct Shape {
+        var startsUppercase: Bool
+        var startsLetter: Bool
+        var isAllCaps: Bool
+    }
+
+    /// Calls `body` with each word's UTF-8 bytes (possessive 's removed), whether it starts a sentence, and its
+    /// shape.
+    static func scan(_ text: String, _ body: (ArraySlice<UInt8>, Bool, Shape) -> Void) {
+        var bytes = Array(text.utf8)
+        if mayHoldLinks(bytes) { bytes = removingLinks(bytes) }
+        if mayHoldAcronyms(bytes) { bytes = joiningAcronyms(bytes) }
         var index = 0
         var lastEnd = 0
         var initial = true
-        while index < scalars.count {
-            guard isWordScalar(scalars[index]) else {
-                index += 1
+        while index < bytes.count {
+            let (scalar, length) = decode(bytes, at: index)
+            guard isWordScalar(scalar) else {
+                index += length
                 continue
             }
             let start = index
-            index = wordEnd(scalars, from: index)
-            if lastEnd > 0, endsSentence(scalars[lastEnd..<start]) { initial = true }
+            // The word: word characters, continued across an apostrophe between two of them.
+            var allCaps = true
+            var hasUpper = false
+            var count = 0
             var end = index
-            if end - start > 2, isApostrophe(scalars[end - 2]), scalars[end - 1] == "s" || scalars[end - 1] == "S" {
-                end -= 2
+            while end < bytes.count {
+                let (current, size) = decode(bytes, at: end)
+                if isWordScalar(current) {
+                    if current.isCasedLowerOrTitle { allCaps = false }
+                    if current.isUppercaseLetter { hasUpper = true }
+                    count += 1
+                    end += size
+                } else if isApostrophe(current), end + size < bytes.count, isWordScalar(decode(bytes, at: end + size).0) {
+                    count += 1
+                    end += size
+                } else {
+                    break
+                }
             }
-            let word = scalars[start..<end]
-            let text = Self.string(word)
-            tokens.append(
-                Token(
-                    surface: text, lower: Self.lowercased(text), sentenceInitial: initial,
-                    startsUppercase: word[start].isUppercaseLetter, startsLetter: word[start].isLetter,
-                    isAllCaps: word.count >= 2 && isAllCaps(word)))
+            index = end
+            if lastEnd > 0, endsSentence(bytes, from: lastEnd, to: start) { initial = true }
+            // Possessive 's: "Biden's" → "Biden" (an apostrophe is never a word's first character).
+            var wordEnd = end
+            if count > 2, bytes[end - 1] == UInt8(ascii: "s") || bytes[end - 1] == UInt8(ascii: "S") {
+                if bytes[end - 2] == UInt8(ascii: "'") {
+                    wordEnd = end - 2
+                } else if end - 4 >= start, bytes[end - 4] == 0xE2, bytes[end - 3] == 0x80, bytes[end - 2] == 0x99 {
+                    wordEnd = end - 4
+                }
+                if wordEnd != end {
+                    count -= 2
+                    // The removed "s" may have been the only capital or lower-case letter.
+                    (allCaps, hasUpper) = caseShape(bytes[start..<wordEnd])
+                }
+            }
+            let word = bytes[start..<wordEnd]
+            body(
+                word, initial,
+                Shape(
+                    startsUppercase: scalar.isUppercaseLetter, startsLetter: scalar.isLetter,
+                    isAllCaps: count >= 2 && allCaps && hasUpper))
             initial = false
-            lastEnd = index
+            lastEnd = end
         }
-        return tokens
+    }
+
+    /// (no lower-case letter, some capital) over a word's bytes.
+    private static func caseShape(_ word: ArraySlice<UInt8>) -> (Bool, Bool) {
+        var allCaps = true
+        var hasUpper = false
+        var index = word.startIndex
+        while index < word.endIndex {
+            let (scalar, size) = decode(word, at: index)
+            if scalar.isCasedLowerOrTitle { allCaps = false }
+            if scalar.isUppercaseLetter { hasUpper = true }
+            index += size
+        }
+        return (allCaps, hasUpper)
+    }
+
+    /// The scalar starting at `index` and its length in bytes; an invalid byte reads as U+FFFD.
+    static func decode<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Bytes.Index) -> (Unicode.Scalar, Int)
+    where Bytes.Index == Int {
+        let first = bytes[index]
+        if first < 0x80 { return (Unicode.Scalar(first), 1) }
+        let length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1
+        guard length > 1, index + length <= bytes.endIndex else { return ("\u{FFFD}", 1) }
+        var value = UInt32(first) & (0xFF >> (length + 1))
+        for offset in 1..<length {
+            let byte = bytes[index + offset]
+            guard byte & 0xC0 == 0x80 else { return ("\u{FFFD}", 1) }
+            value = value << 6 | UInt32(byte & 0x3F)
+        }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    /// The word as written, with ’ as '.
+    private static func surfaceString(_ word: ArraySlice<UInt8>) -> String {
+        let text = String(decoding: word, as: UTF8.self)
+        return word.contains(0xE2) ? text.replacingOccurrences(of: "\u{2019}", with: "'") : text
+    }
+
+    /// The word lower-cased, with ’ as ': ASCII byte by byte, other text through Unicode lower-casing.
+    private static func lowerString(_ word: ArraySlice<UInt8>) -> String {
+        if word.allSatisfy({ $0 < 0x80 }) {
+            return String(unsafeUninitializedCapacity: word.count) { buffer in
+                for (offset, byte) in word.enumerated() { buffer[offset] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
+                return word.count
+            }
+        }
+        return surfaceString(word).lowercased()
     }
 
     /// The lower-cased words of a title joined by single spaces: the key under which identical titles meet.
@@ -142,15 +254,6 @@ public enum Tokenizer {
         }
     }
 
-    private static func isAllCaps(_ word: ArraySlice<Unicode.Scalar>) -> Bool {
-        var hasUpper = false
-        for scalar in word {
-            if scalar.isCasedLowerOrTitle { return false }
-            if scalar.isUppercaseLetter { hasUpper = true }
-        }
-        return hasUpper
-    }
-
     private static func isApostrophe(_ scalar: Unicode.Scalar) -> Bool { scalar == "'" || scalar == "\u{2019}" }
 
     /// End of the word starting at `start`: word characters, continued across an apostrophe between two of them.
@@ -170,19 +273,41 @@ public enum Tokenizer {
 
     /// The text between two words ends a sentence: it ends with . ! ? : | – — or a quote (then spaces), or
     /// holds . ! ? followed by a space.
-    private static func endsSentence(_ gap: ArraySlice<Unicode.Scalar>) -> Bool {
+    private static func endsSentence(_ bytes: [UInt8], from start: Int, to end: Int) -> Bool {
+        if end - start == 1, bytes[start] == UInt8(ascii: " ") { return false }
+        var gap: [Unicode.Scalar] = []
+        var index = start
+        while index < end {
+            let (scalar, size) = decode(bytes, at: index)
+            gap.append(scalar)
+            index += size
+        }
         var last = gap.endIndex
-        while last > gap.startIndex, gap[last - 1].isSpace { last -= 1 }
-        if last > gap.startIndex {
+        while last > 0, gap[last - 1].isSpace { last -= 1 }
+        if last > 0 {
             switch gap[last - 1] {
             case ".", "!", "?", ":", "|", "\u{2013}", "\u{2014}", "\"", "\u{201C}", "\u{2018}", "'": return true
             default: break
             }
         }
-        var index = gap.startIndex
-        while index + 1 < gap.endIndex {
-            let scalar = gap[index]
-            if scalar == "." || scalar == "!" || scalar == "?", gap[index + 1].isSpace { return true }
+        for position in 0..<max(0, gap.count - 1) {
+            let scalar = gap[position]
+            if scalar == "." || scalar == "!" || scalar == "?", gap[position + 1].isSpace { return true }
+        }
+        return false
+    }
+
+    /// Whether `bytes` may hold a link, an e-mail address or a hashtag: without / @ # a link can only be a bare
+    /// www. address.
+    private static func mayHoldLinks(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "#"): return true
+            case UInt8(ascii: "w"):
+                if hasPrefix(bytes, at: index, "www.") { return true }
+            default: break
+            }
             index += 1
         }
         return false
@@ -190,50 +315,53 @@ public enum Tokenizer {
 
     /// Replaces links (http://, https://, www.), e-mail addresses and #hashtags with a space: each runs to the
     /// end of its whitespace-delimited chunk.
-    static func removingLinks(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        // Without / @ # a link can only be a bare www. address.
-        guard scalars.contains(where: { $0 == "/" || $0 == "@" || $0 == "#" }) || containsWWW(scalars) else {
-            return scalars
-        }
-        var output: [Unicode.Scalar] = []
-        output.reserveCapacity(scalars.count)
+    static func removingLinks(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
         var index = 0
-        while index < scalars.count {
-            if scalars[index].isSpace {
-                output.append(scalars[index])
-                index += 1
+        while index < bytes.count {
+            let (scalar, size) = decode(bytes, at: index)
+            if scalar.isSpace {
+                output.append(contentsOf: bytes[index..<index + size])
+                index += size
                 continue
             }
             var end = index
-            while end < scalars.count, !scalars[end].isSpace { end += 1 }
-            let chunk = scalars[index..<end]
-            if let cut = linkStart(in: chunk) {
-                output.append(contentsOf: scalars[index..<cut])
-                output.append(" ")
+            while end < bytes.count {
+                let (current, length) = decode(bytes, at: end)
+                if current.isSpace { break }
+                end += length
+            }
+            if let cut = linkStart(bytes, from: index, to: end) {
+                output.append(contentsOf: bytes[index..<cut])
+                output.append(UInt8(ascii: " "))
             } else {
-                output.append(contentsOf: chunk)
+                output.append(contentsOf: bytes[index..<end])
             }
             index = end
         }
         return output
     }
 
-    private static func linkStart(in chunk: ArraySlice<Unicode.Scalar>) -> Int? {
+    private static func linkStart(_ bytes: [UInt8], from start: Int, to end: Int) -> Int? {
         // An e-mail address: something@something.something — the whole chunk.
-        if let at = chunk.firstIndex(of: "@"), at > chunk.startIndex,
-            let dot = chunk[(at + 1)...].dropFirst().firstIndex(of: "."), dot + 1 < chunk.endIndex
-        {
-            return chunk.startIndex
+        if let at = bytes[start..<end].firstIndex(of: UInt8(ascii: "@")), at > start, at + 1 < end {
+            let afterFirst = at + 1 + decode(bytes, at: at + 1).1
+            if afterFirst < end, let dot = bytes[afterFirst..<end].firstIndex(of: UInt8(ascii: ".")), dot + 1 < end {
+                return start
+            }
         }
-        var index = chunk.startIndex
-        while index < chunk.endIndex {
-            switch chunk[index] {
-            case "h":
-                if hasPrefix(chunk[index...], "http://") || hasPrefix(chunk[index...], "https://") { return index }
-            case "w":
-                if hasPrefix(chunk[index...], "www.") { return index }
-            case "#":
-                if index + 1 < chunk.endIndex { return index }
+        var index = start
+        while index < end {
+            switch bytes[index] {
+            case UInt8(ascii: "h"):
+                if hasPrefix(bytes, at: index, "http://", before: end) || hasPrefix(bytes, at: index, "https://", before: end) {
+                    return index
+                }
+            case UInt8(ascii: "w"):
+                if hasPrefix(bytes, at: index, "www.", before: end) { return index }
+            case UInt8(ascii: "#"):
+                if index + 1 < end { return index }
             default:
                 break
             }
@@ -242,10 +370,20 @@ public enum Tokenizer {
         return nil
     }
 
-    private static func containsWWW(_ scalars: [Unicode.Scalar]) -> Bool {
+    private static func hasPrefix(_ bytes: [UInt8], at index: Int, _ prefix: StaticString, before end: Int? = nil) -> Bool {
+        let limit = end ?? bytes.count
+        guard index + prefix.utf8CodeUnitCount <= limit else { return false }
+        for offset in 0..<prefix.utf8CodeUnitCount where bytes[index + offset] != prefix.utf8Start[offset] { return false }
+        return true
+    }
+
+    /// Whether `bytes` holds two letter-dot pairs in a row ("U.S"), the start of any acronym to join.
+    private static func mayHoldAcronyms(_ bytes: [UInt8]) -> Bool {
         var index = 0
-        while index + 3 < scalars.count {
-            if scalars[index] == "w", scalars[index + 1] == "w", scalars[index + 2] == "w", scalars[index + 3] == "." {
+        while index + 3 < bytes.count {
+            if bytes[index + 1] == UInt8(ascii: "."), bytes[index + 3] == UInt8(ascii: "."), isASCIILetter(bytes[index]),
+                isASCIILetter(bytes[index + 2])
+            {
                 return true
             }
             index += 1
@@ -253,47 +391,40 @@ public enum Tokenizer {
         return false
     }
 
-    private static func hasPrefix(_ slice: ArraySlice<Unicode.Scalar>, _ prefix: String) -> Bool {
-        var index = slice.startIndex
-        for scalar in prefix.unicodeScalars {
-            guard index < slice.endIndex, slice[index] == scalar else { return false }
-            index += 1
-        }
-        return true
-    }
-
     /// U.S. → US, F.D.A. → FDA: two or more letter-dot pairs starting a word.
-    static func joinAcronyms(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        guard scalars.contains(".") else { return scalars }
-        var output: [Unicode.Scalar] = []
-        output.reserveCapacity(scalars.count)
+    static func joiningAcronyms(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
         var index = 0
-        while index < scalars.count {
-            let atBoundary = index == 0 || !isWordOrUnderscore(scalars[index - 1])
-            if atBoundary {
+        var copiedUpTo = 0
+        var previousIsWord = false
+        while index < bytes.count {
+            if !previousIsWord {
                 var end = index
-                var letters: [Unicode.Scalar] = []
-                while end + 1 < scalars.count, isASCIILetter(scalars[end]), scalars[end + 1] == "." {
-                    letters.append(scalars[end])
+                var letters = 0
+                while end + 1 < bytes.count, isASCIILetter(bytes[end]), bytes[end + 1] == UInt8(ascii: ".") {
+                    letters += 1
                     end += 2
                 }
-                if letters.count >= 2 {
-                    output.append(contentsOf: letters)
+                if letters >= 2 {
+                    output.append(contentsOf: bytes[copiedUpTo..<index])
+                    for position in stride(from: index, to: end, by: 2) { output.append(bytes[position]) }
                     index = end
+                    copiedUpTo = end
+                    // The last character consumed is a dot: not a word character.
+                    previousIsWord = false
                     continue
                 }
             }
-            output.append(scalars[index])
-            index += 1
+            let (scalar, size) = decode(bytes, at: index)
+            previousIsWord = scalar == "_" || isWordScalar(scalar)
+            index += size
         }
+        output.append(contentsOf: bytes[copiedUpTo..<bytes.count])
         return output
     }
 
-    private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.value | 0x20) >= 97 && (scalar.value | 0x20) <= 122
-    }
-
-    private static func isWordOrUnderscore(_ scalar: Unicode.Scalar) -> Bool { scalar == "_" || isWordScalar(scalar) }
+    private static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 97 && (byte | 0x20) <= 122 }
 }
 
 /// Unicode character classes as news text needs them.
