@@ -192,5 +192,11 @@ struct LabelledItems {
         #expect(words.map(\.surface) == ["US", "officials", "Biden", "plan", "won't", "pass", "Next"])
         #expect(words.map(\.sentenceInitial) == [true, false, true, false, false, false, true])
         #expect(Tokenizer.normalizedTitle("Gabby Petito: FBI searches fiancé's home!") == "gabby petito fbi searches fiancé's home")
+        // Curly apostrophes, non-ASCII spaces and letters, bare www. links, e-mail addresses, acronyms mid-text.
+        let more = Tokenizer.tokens("L’Élysée’s “reply”\u{00A0}at www.elysee.fr — write to press@elysee.fr. The F.B.I. said")
+        #expect(more.map(\.surface) == ["L'Élysée", "reply", "at", "write", "to", "The", "FBI", "said"])
+        #expect(more.map(\.lower) == ["l'élysée", "reply", "at", "write", "to", "the", "fbi", "said"])
+        // An opening quote and a dash start a sentence; the full stop after an e-mail address goes with it.
+        #expect(more.map(\.sentenceInitial) == [true, true, false, true, false, false, false, false])
     }
 }
