@@ -25,9 +25,9 @@ public struct ClusteringParameters: Sendable, Equatable {
     public var maximumStoryAgeHours = 72.0
     /// Member titles kept per story for title-to-title similarity.
     public var titlesKept = 16
-    /// A term in more than this share of a source's items is that source's boilerplate.
+    /// A term in more than this share of the stories a source reported is that source's boilerplate.
     public var sourceBoilerplateShare = 0.3
-    /// Smoothing of the source share (items).
+    /// Smoothing of the source share (stories).
     public var sourceBoilerplatePrior = 5.0
     /// Signature terms: a term seen in at least this many of a story's items…
     public var signatureMinimumCount = 5

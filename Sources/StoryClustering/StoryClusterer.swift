@@ -368,6 +368,7 @@ public final class StoryClusterer {
 
     /// The strongest `count` terms of a vector, ties broken by the term's text.
     private func strongest(_ vector: SparseVector, count: Int) -> [Int32] {
+        guard count > 0 else { return [] }
         func before(_ a: Int, _ b: Int) -> Bool {
             let wa = vector.weights[a], wb = vector.weights[b]
             if wa != wb { return wa > wb }
@@ -708,8 +709,10 @@ public final class StoryClusterer {
                         && common.contains { Self.sortedContains(candidate.firstEntities, $0) }
                 }
             }
-            if parameters.decayHours > 0, let itemTime {
-                let factor = exp(-abs(itemTime - story.last) / 3600 / parameters.decayHours)
+            if parameters.decayHours > 0 {
+                // The single item's distance in time from the story's span (none when it falls inside).
+                let gap = max(0, story.first - candidate.last, candidate.last - story.last)
+                let factor = exp(-gap / 3600 / parameters.decayHours)
                 score *= factor
                 titleSimilarity *= factor
             }

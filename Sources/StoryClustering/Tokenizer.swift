@@ -25,8 +25,7 @@ public enum Tokenizer {
     public static func tokens(_ text: String) -> [Token] {
         var tokens: [Token] = []
         scan(text) { word, initial, _ in
-            let surface = surfaceString(word)
-            tokens.append(Token(surface: surface, lower: lowercased(surface), sentenceInitial: initial))
+            tokens.append(Token(surface: surfaceString(word), lower: lowerString(word), sentenceInitial: initial))
         }
         return tokens
     }
@@ -141,10 +140,22 @@ public enum Tokenizer {
         return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 
-    /// The word as written, with ’ as '.
+    /// The word as written, with ’ (E2 80 99) as '.
     private static func surfaceString(_ word: ArraySlice<UInt8>) -> String {
-        let text = String(decoding: word, as: UTF8.self)
-        return word.contains(0xE2) ? text.replacingOccurrences(of: "\u{2019}", with: "'") : text
+        guard word.contains(0xE2) else { return String(decoding: word, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(word.count)
+        var index = word.startIndex
+        while index < word.endIndex {
+            if word[index] == 0xE2, index + 2 < word.endIndex, word[index + 1] == 0x80, word[index + 2] == 0x99 {
+                bytes.append(UInt8(ascii: "'"))
+                index += 3
+            } else {
+                bytes.append(word[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The word lower-cased, with ’ as ': ASCII byte by byte, other text through Unicode lower-casing.
@@ -222,21 +233,6 @@ public enum Tokenizer {
         var view = String.UnicodeScalarView()
         for scalar in scalars { view.append(scalar == "\u{2019}" ? "'" : scalar) }
         return String(view)
-    }
-
-    /// `word` lower-cased, without the general Unicode machinery when it is ASCII.
-    static func lowercased(_ word: String) -> String {
-        var word = word
-        let ascii = word.withUTF8 { bytes -> String? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            guard bytes.contains(where: { $0 >= 65 && $0 <= 90 }) else { return "" }
-            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                for (index, byte) in bytes.enumerated() { buffer[index] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
-                return bytes.count
-            }
-        }
-        guard let ascii else { return word.lowercased() }
-        return ascii.isEmpty ? word : ascii
     }
 
     /// Letters and digits of any script (not marks, not underscore).

@@ -28,25 +28,32 @@ enum RelativeTime {
     }
 }
 
-/// A point in time given on the command line: a duration back from now ("24h", "7d") or a local date or date
-/// and time ("2021-09-20", "2021-09-20T14:00", "2021-09-20T14:00:00Z").
+/// A point in time given on the command line: a duration back from now ("24h", "7d"), an ISO 8601 time with a
+/// zone ("2021-09-20T14:00:00Z"), or a local date or date and time ("2021-09-20", "2021-09-20T14:00",
+/// "2021-09-20 14:00:30"). A local date means the start of that day in the machine's time zone.
 enum TimeArgument {
     static func date(_ text: String, now: Date) -> Date? {
         if let seconds = Quantities.seconds(text) { return now.addingTimeInterval(-Double(seconds)) }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .current
-        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" || $0 == " " }).map { Int($0) }
-        guard parts.count == 3 || parts.count == 5, parts.allSatisfy({ $0 != nil }) else { return nil }
-        let numbers = parts.map { $0! }
-        let components = DateComponents(
-            year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers.count == 5 ? numbers[3] : 0,
-            minute: numbers.count == 5 ? numbers[4] : 0)
-        guard components.isValidDate(in: calendar) else { return nil }
-        return calendar.date(from: components)
+        let parts = text.split(omittingEmptySubsequences: false, whereSeparator: { "-T: ".contains($0) })
+        guard [3, 5, 6].contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) }) else { return nil }
+        let numbers = parts.compactMap { Int($0) }
+        guard numbers.count == parts.count, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
+        // The day's start (which a change to summer time can move off midnight), then the time of day.
+        guard let day = calendar.date(from: DateComponents(year: numbers[0], month: numbers[1], day: numbers[2])),
+            calendar.component(.day, from: day) == numbers[2]
+        else { return nil }
+        let start = calendar.startOfDay(for: day)
+        guard numbers.count > 3 else { return start }
+        let (hour, minute, second) = (numbers[3], numbers[4], numbers.count == 6 ? numbers[5] : 0)
+        guard (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
+        return calendar.date(bySettingHour: hour, minute: minute, second: second, of: start)
     }
 
-    static let expected = "expected a duration back from now (90m, 24h, 7d) or a date (2021-09-20, 2021-09-20T14:00)"
+    static let expected =
+        "expected a duration back from now (90m, 24h, 7d) or a date (2021-09-20, 2021-09-20T14:00, 2021-09-20T14:00:00Z)"
 }
 
 /// Left-aligned columns separated by two spaces. On a terminal the last column is cut to the window's width,

@@ -11,8 +11,8 @@ struct StoriesCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(help: "Only stories seen since then: a duration back from now (6h, 24h, 7d) or a date (2021-09-20, 2021-09-20T14:00).")
-    var since: String = "24h"
+    @Option(help: "Only stories seen since then: a duration back from now (6h, 24h, 7d) or a date (2021-09-20, 2021-09-20T14:00). Default: 24h before --until, or before now.")
+    var since: String?
 
     @Option(help: "Only stories first seen before then (same forms as --since): with --since, the stories of a past day.")
     var until: String?
@@ -32,7 +32,7 @@ struct StoriesCommand: AsyncParsableCommand {
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
         guard minimumSources > 0 else { throw ValidationError("--min-sources must be at least 1") }
-        guard TimeArgument.date(since, now: Date()) != nil else {
+        if let since, TimeArgument.date(since, now: Date()) == nil {
             throw ValidationError("--since '\(since)': \(TimeArgument.expected)")
         }
         if let until, TimeArgument.date(until, now: Date()) == nil {
@@ -42,8 +42,9 @@ struct StoriesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = Date()
-        let start = TimeArgument.date(since, now: now)
         let end = until.flatMap { TimeArgument.date($0, now: now) }
+        // Without --since: the 24 hours before --until, or before now.
+        let start = since.flatMap { TimeArgument.date($0, now: now) } ?? (end ?? now).addingTimeInterval(-86400)
         do {
             let feedStore = try FeedStore(path: store.databasePath(), readOnly: true)
             let stories = try feedStore.stories(

@@ -112,12 +112,13 @@ let ledger = LedgerBox()
     -> (LoopbackHTTPServer, @Sendable () -> Date)
 {
     let replayNow: @Sendable () -> Date = {
-        let now = Date()
-        let realStart = ledger.clockStarted.withLock { started in
+        // Read the time under the lock: the first requests arrive together, and none may see a time before the start.
+        let (now, realStart) = ledger.clockStarted.withLock { started in
+            let now = Date()
             if started == nil { started = now }
-            return started!
+            return (now, started!)
         }
-        return start.addingTimeInterval(now.timeIntervalSince(realStart) * speed)
+        return start.addingTimeInterval(max(0, now.timeIntervalSince(realStart)) * speed)
     }
     let served = Mutex<[String: String]>([:])
     let format = Date.ISO8601FormatStyle()
@@ -189,7 +190,15 @@ try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
 say("replaying \(frozenSnapshots.count) feeds from \(start.formatted(timestampFormat)) to \(end.formatted(timestampFormat)) at \(speed)× on \(server.baseURL)")
 say("feeds: \(configPath); run: tidingsd --config \(configPath) --clock-start \(start.formatted(timestampFormat)) --clock-speed \(speed)")
 let realDuration = end.timeIntervalSince(start) / speed
-while ledger.clockStarted.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.01) }
+let waitLimit = Date().addingTimeInterval(120)
+while ledger.clockStarted.withLock({ $0 }) == nil {
+    guard Date() < waitLimit else {
+        FileHandle.standardError.write(Data("tidings-replay: no request in 2 minutes; is tidingsd running with --config \(configPath)?\n".utf8))
+        server.stop()
+        exit(1)
+    }
+    Thread.sleep(forTimeInterval: 0.01)
+}
 say("clock started by the first request")
 Thread.sleep(forTimeInterval: realDuration + 5)
 say("replay finished at \(replayNow().formatted(timestampFormat))")

@@ -163,8 +163,16 @@ func pollState(
         #expect(stories.map(\.id) == [2, 1], "most recently active first")
         #expect(stories.map(\.sourceCount) == [2, 1])
         #expect(stories.last?.headline == "alpha one")
-        #expect(try store.stories(since: nil, until: now + 1, order: .sources).map(\.id) == [2, 1], "most feeds first")
         #expect(try store.stories(since: nil, until: now).isEmpty, "until: first seen before then")
+
+        // Story 1 ("alpha", one feed) was active last; story 2 ("beta") has two feeds.
+        try await store.record(
+            FetchRecord(
+                feedID: ids["https://f.example/"]!, state: pollState(at: now + 90, status: 200, next: now),
+                entries: [EntryInput(guid: "1b", title: "alpha two")]),
+            stories: FirstWordStories())
+        #expect(try store.stories(since: nil).map(\.id) == [1, 2], "most recently active first")
+        #expect(try store.stories(since: nil, order: .sources).map(\.id) == [2, 1], "most feeds first")
 
         try await store.record(
             FetchRecord(
@@ -173,10 +181,10 @@ func pollState(
             stories: FirstWordStories())
         stories = try store.stories(since: nil)
         #expect(stories.map(\.id) == [1])
-        #expect(stories.first?.entryCount == 4 && stories.first?.sourceCount == 2)
+        #expect(stories.first?.entryCount == 5 && stories.first?.sourceCount == 2)
         let merged = try #require(try store.story(id: 2))
         #expect(merged.story.id == 1, "a merged story's id still resolves")
-        #expect(merged.entries.map(\.title) == ["alpha one", "beta one", "beta two", "merge now"])
+        #expect(merged.entries.map(\.title) == ["alpha one", "beta one", "beta two", "alpha two", "merge now"])
         #expect(try store.stories(since: now + 100).map(\.id) == [1])
         #expect(try store.stories(since: nil, minimumSources: 3).isEmpty)
     }

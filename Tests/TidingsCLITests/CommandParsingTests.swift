@@ -46,12 +46,15 @@ import Testing
             == DateComponents(year: 2021, month: 9, day: 20, hour: 0, minute: 0))
         let afternoon = try #require(TimeArgument.date("2021-09-20T14:30", now: now))
         #expect(afternoon.timeIntervalSince(day) == 14.5 * 3600)
-        for bad in ["yesterday", "2021-13-01", "2021-02-30", "2021-09", "-3h"] {
+        #expect(TimeArgument.date("2021-09-20T14:30:15", now: now) == afternoon.addingTimeInterval(15))
+        for bad in ["yesterday", "2021-13-01", "2021-02-30", "2021-09", "-3h", "2021--09-20", "2021-09-20T25:00", "2021-09-20T14"] {
             #expect(TimeArgument.date(bad, now: now) == nil, "\(bad)")
         }
         let days = try #require(
             try TidingsCommand.parseAsRoot(["stories", "--since", "2021-09-20", "--until", "2021-09-21"]) as? StoriesCommand)
         #expect(days.since == "2021-09-20" && days.until == "2021-09-21" && days.sort == .recent)
+        let plain = try #require(try TidingsCommand.parseAsRoot(["stories"]) as? StoriesCommand)
+        #expect(plain.since == nil && plain.until == nil, "the last 24 hours")
         let biggest = try #require(try TidingsCommand.parseAsRoot(["stories", "--sort", "sources"]) as? StoriesCommand)
         #expect(biggest.sort == .sources)
         #expect(throws: (any Error).self) { try TidingsCommand.parseAsRoot(["stories", "--sort", "size"]) }
