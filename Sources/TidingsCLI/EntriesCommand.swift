@@ -16,7 +16,7 @@ struct EntriesCommand: AsyncParsableCommand {
     @Option(help: "Only entries of feeds with this tag (from Feeds.yaml).")
     var tag: String?
 
-    @Option(help: "Only entries from within this long (e.g. 6h, 7d).")
+    @Option(help: "Only entries since then: a duration back from now (6h, 7d) or a date (2021-09-20, 2021-09-20T14:00).")
     var since: String?
 
     @Option(help: "At most this many entries.")
@@ -27,8 +27,8 @@ struct EntriesCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-        if let since, Quantities.seconds(since) == nil {
-            throw ValidationError("--since '\(since)' is not a duration; expected e.g. 90m, 24h or 7d")
+        if let since, TimeArgument.date(since, now: Date()) == nil {
+            throw ValidationError("--since '\(since)': \(TimeArgument.expected)")
         }
     }
 
@@ -43,7 +43,7 @@ struct EntriesCommand: AsyncParsableCommand {
             if let feed, try !feedStore.feeds().contains(where: { $0.url == feed }) {
                 throw CLIError(message: "no feed '\(feed)' in \(feedStore.path); 'tidings feeds' lists the feeds")
             }
-            let cutoff = since.flatMap(Quantities.seconds).map { Date().addingTimeInterval(-Double($0)) }
+            let cutoff = since.flatMap { TimeArgument.date($0, now: Date()) }
             let entries = try feedStore.entries(feedURL: feed, tag: tag, since: cutoff, limit: limit)
             if json {
                 print(try JSONOutput.encode(entries))
