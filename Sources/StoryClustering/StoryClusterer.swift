@@ -523,20 +523,7 @@ public final class StoryClusterer {
         } else if Self.sortedIntersectionCount(features.vector.terms, cache.topTerms) < parameters.minimumSharedTopTerms {
             centroidSimilarity = 0
         }
-        var titleSimilarity = 0.0
-        var bestTitle: SparseVector?
-        for title in story.titleVectors {
-            let similarity = features.titleVector.dot(title)
-            if similarity > titleSimilarity {
-                titleSimilarity = similarity
-                bestTitle = title
-            }
-        }
-        var sharedName = false
-        if let bestTitle {
-            let common = features.titleVector.terms.filter(bestTitle.contains)
-            sharedName = common.count >= parameters.titleSharedTerms && common.contains(where: features.isEntity)
-        }
+        var (titleSimilarity, sharedName) = titleEvidence(features.titleVector, entities: features.entities, story: story)
         if parameters.decayHours > 0, let itemTime {
             let factor = exp(-abs(itemTime - story.last) / 3600 / parameters.decayHours)
             centroidSimilarity *= factor
@@ -575,6 +562,23 @@ public final class StoryClusterer {
             }
         }
         return result
+    }
+
+    /// The best cosine between `title` and the story's kept member titles, and whether that closest title shares
+    /// `titleSharedTerms` terms with it, one of them a name (`entities`, sorted).
+    private func titleEvidence(_ title: SparseVector, entities: [Int32], story: Story) -> (similarity: Double, sharedName: Bool) {
+        var best = 0.0
+        var bestTitle: SparseVector?
+        for member in story.titleVectors {
+            let similarity = title.dot(member)
+            if similarity > best {
+                best = similarity
+                bestTitle = member
+            }
+        }
+        guard let bestTitle else { return (best, false) }
+        let common = title.terms.filter(bestTitle.contains)
+        return (best, common.count >= parameters.titleSharedTerms && common.contains { Self.sortedContains(entities, $0) })
     }
 
     private static func sortedIntersectionCount(_ a: [Int32], _ b: [Int32]) -> Int {
@@ -692,23 +696,9 @@ public final class StoryClusterer {
             let single = cache(of: candidate).centroid
             var score = single.dot(storyCache.centroid)
             if Self.sortedIntersectionCount(single.terms, storyCache.topTerms) < parameters.minimumSharedTopTerms { score = 0 }
-            var titleSimilarity = 0.0
-            var sharedName = false
-            if let title = candidate.titles.first.map(vector) {
-                var bestTitle: SparseVector?
-                for member in story.titleVectors {
-                    let similarity = title.dot(member)
-                    if similarity > titleSimilarity {
-                        titleSimilarity = similarity
-                        bestTitle = member
-                    }
-                }
-                if let bestTitle {
-                    let common = title.terms.filter(bestTitle.contains)
-                    sharedName = common.count >= parameters.titleSharedTerms
-                        && common.contains { Self.sortedContains(candidate.firstEntities, $0) }
-                }
-            }
+            var (titleSimilarity, sharedName) = candidate.titles.first.map {
+                titleEvidence(vector($0), entities: candidate.firstEntities, story: story)
+            } ?? (0, false)
             if parameters.decayHours > 0 {
                 // The single item's distance in time from the story's span (none when it falls inside).
                 let gap = max(0, story.first - candidate.last, candidate.last - story.last)
