@@ -143,21 +143,26 @@ public final class FeedStore: Sendable {
                     entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
                     entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
                 ]
-                try Self.run(db, sql: """
-                        INSERT INTO entry (feed_id, guid, url, title, author, summary_html, content_html, text,
-                            published, updated, first_seen, last_seen)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(feed_id, guid) DO NOTHING
-                        """,
-                    arguments: StatementArguments([fetch.feedID, entry.guid] + values + [now, now]))
-                if db.changesCount > 0 {
+                let known = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT id FROM entry WHERE feed_id = ? AND guid = ?"),
+                    arguments: [fetch.feedID, entry.guid])
+                if known == nil {
                     summary.newEntries += 1
-                    if let stories {
-                        let newEntry = NewEntry(
-                            id: db.lastInsertedRowID, feedID: fetch.feedID, input: entry,
-                            seenAt: state.lastPolledAt ?? Date())
-                        try Self.apply(stories.assign(newEntry), to: newEntry, in: db)
-                    }
+                    // The id the insert gives the entry (AUTOINCREMENT: one past the largest ever given), so that
+                    // the clusterer can file it first and the entry is written once, with its story: setting
+                    // story_id afterwards would rewrite the whole row, full text and all.
+                    let id = try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'")).map { $0 + 1 } ?? 1
+                    let newEntry = NewEntry(id: id, feedID: fetch.feedID, input: entry, seenAt: state.lastPolledAt ?? Date())
+                    let assignment = stories?.assign(newEntry)
+                    if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }
+                    try Self.run(db, sql: """
+                            INSERT INTO entry (id, feed_id, guid, url, title, author, summary_html, content_html, text,
+                                published, updated, first_seen, last_seen, story_id)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: StatementArguments([id, fetch.feedID, entry.guid] + values + [now, now, assignment?.story]))
+                    if let assignment { try Self.apply(assignment, to: newEntry, in: db) }
                     continue
                 }
                 try Self.run(db, sql: """
@@ -185,12 +190,17 @@ public final class FeedStore: Sendable {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
-    /// Files `entry` under its story and applies its merges, keeping the story rows' counts and times right.
-    private static func apply(_ assignment: StoryAssignment, to entry: NewEntry, in db: Database) throws {
+    /// Makes the row of the story a new entry goes to, if it is a new story (before the entry refers to it).
+    private static func createStory(_ assignment: StoryAssignment, for entry: NewEntry, in db: Database) throws {
         let seen = entry.seenAt.timeIntervalSince1970
         try Self.run(db, sql: "INSERT INTO story (id, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
             arguments: [assignment.story, seen, seen])
-        try Self.run(db, sql: "UPDATE entry SET story_id = ? WHERE id = ?", arguments: [assignment.story, entry.id])
+    }
+
+    /// After `entry` was stored under its story: applies the assignment's merges and keeps the story rows' counts and
+    /// times right.
+    private static func apply(_ assignment: StoryAssignment, to entry: NewEntry, in db: Database) throws {
+        let seen = entry.seenAt.timeIntervalSince1970
         for merge in assignment.merges {
             try Self.run(db, sql: "UPDATE entry SET story_id = ? WHERE story_id = ?", arguments: [merge.into, merge.from])
             try Self.run(db, sql: "UPDATE story SET merged_into = ? WHERE id = ? OR merged_into = ?",
