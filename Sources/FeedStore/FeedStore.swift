@@ -138,6 +138,9 @@ public final class FeedStore: Sendable {
             }
             var summary = FetchRecordSummary(newEntries: 0, updatedEntries: 0)
             let now = (state.lastPolledAt ?? Date()).timeIntervalSince1970
+            // The id the next insert gives an entry (AUTOINCREMENT: one past the largest ever given), read once:
+            // this transaction is the only writer, so each new entry takes the next.
+            var nextEntryID: Int64?
             for entry in fetch.entries {
                 let values: [(any DatabaseValueConvertible)?] = [
                     entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
@@ -148,11 +151,11 @@ public final class FeedStore: Sendable {
                     arguments: [fetch.feedID, entry.guid])
                 if known == nil {
                     summary.newEntries += 1
-                    // The id the insert gives the entry (AUTOINCREMENT: one past the largest ever given), so that
-                    // the clusterer can file it first and the entry is written once, with its story: setting
-                    // story_id afterwards would rewrite the whole row, full text and all.
-                    let id = try Int64.fetchOne(
-                        db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'")).map { $0 + 1 } ?? 1
+                    // The clusterer files the entry under its id before the insert, so that the entry is written
+                    // once, with its story: setting story_id afterwards would rewrite the whole row, text and all.
+                    let id = try nextEntryID
+                        ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'").map { $0 + 1 } ?? 1
+                    nextEntryID = id + 1
                     let newEntry = NewEntry(id: id, feedID: fetch.feedID, input: entry, seenAt: state.lastPolledAt ?? Date())
                     let assignment = stories?.assign(newEntry)
                     if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }

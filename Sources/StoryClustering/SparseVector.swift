@@ -47,14 +47,21 @@ struct SparseVector {
     }
 
     func weight(of term: Int32) -> Double {
-        var low = 0
-        var high = terms.count
-        while low < high {
-            let middle = (low + high) / 2
-            if terms[middle] < term { low = middle + 1 } else { high = middle }
-        }
-        return low < terms.count && terms[low] == term ? weights[low] : 0
+        terms.sortedIndex(of: term).map { weights[$0] } ?? 0
     }
 
     func contains(_ term: Int32) -> Bool { weight(of: term) != 0 }
+}
+
+extension Array where Element == Int32 {
+    /// The position of `value` in this array sorted ascending, by binary search; nil when absent.
+    func sortedIndex(of value: Int32) -> Int? {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < count && self[low] == value ? low : nil
+    }
 }

@@ -184,7 +184,7 @@ public final class StoryClusterer {
         var vector = SparseVector()
         var titleVector = SparseVector()
 
-        func isEntity(_ term: Int32) -> Bool { StoryClusterer.sortedContains(entities, term) }
+        func isEntity(_ term: Int32) -> Bool { entities.sortedIndex(of: term) != nil }
     }
 
     /// One term of a field: how often it occurs and whether any occurrence is a name, place or number.
@@ -532,16 +532,6 @@ public final class StoryClusterer {
         return (centroidSimilarity, titleSimilarity, sharedName)
     }
 
-    static func sortedContains(_ sorted: [Int32], _ value: Int32) -> Bool {
-        var low = 0
-        var high = sorted.count
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low < sorted.count && sorted[low] == value
-    }
-
     /// The union of two sorted arrays without duplicates, sorted.
     private static func sortedUnion(_ a: [Int32], _ b: [Int32]) -> [Int32] {
         var result: [Int32] = []
@@ -578,7 +568,7 @@ public final class StoryClusterer {
         }
         guard let bestTitle else { return (best, false) }
         let common = title.terms.filter(bestTitle.contains)
-        return (best, common.count >= parameters.titleSharedTerms && common.contains { Self.sortedContains(entities, $0) })
+        return (best, common.count >= parameters.titleSharedTerms && common.contains { entities.sortedIndex(of: $0) != nil })
     }
 
     private static func sortedIntersectionCount(_ a: [Int32], _ b: [Int32]) -> Int {

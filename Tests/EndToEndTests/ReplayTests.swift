@@ -101,14 +101,12 @@ struct ReplayRun {
         replay.standardError = FileHandle.nullDevice
         try replay.run()
         let replayCollector = OutputCollector(stdout: nil, stderr: replayOutput)
-        // The replay clock starts at `from`, else at the corpus's first snapshot.
-        let table = try String(contentsOfFile: corpus + "/snapshots.tsv", encoding: .utf8)
-        let first = try #require(table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[1] }.min())
-        let t = Array(first)
-        let clockStart = from
-            ?? "\(String(t[0..<4]))-\(String(t[4..<6]))-\(String(t[6..<8]))T\(String(t[9..<11])):\(String(t[11..<13])):\(String(t[13..<15]))Z"
+        // Feeds.yaml names the replay clock's start (`# tidingsd --clock-start …`); it is written atomically.
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: config), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let header = try String(contentsOfFile: config, encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("# tidingsd --clock-start ") }
+        let clockStart = try #require(header.map { String($0.split(separator: " ")[3]) }, "Feeds.yaml names no clock start")
         let daemonLog = Pipe()
         let daemon = try ProcessRunner.start(
             "tidingsd",
