@@ -13,19 +13,25 @@ enum AmpersandRepair {
         data.withUnsafeBytes { raw -> Data? in
             let bytes = raw.bindMemory(to: UInt8.self)
             var bare: [Int] = []
-            var index = 0
             let count = bytes.count
-            while index < count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "<") {
-                    if let end = skipCDATAOrComment(bytes, at: index) {
+            // memchr jumps from one `&` to the next; `!` marks where a CDATA section or comment may open.
+            var index = 0
+            var bang = find(UInt8(ascii: "!"), in: bytes, from: 0)
+            scan: while index < count {
+                let ampersand = find(UInt8(ascii: "&"), in: bytes, from: index)
+                // A CDATA section or comment that opens before the ampersand may hold it.
+                while bang < ampersand {
+                    if bang > 0, bytes[bang - 1] == UInt8(ascii: "<"), let end = skipCDATAOrComment(bytes, at: bang - 1) {
                         index = end
-                        continue
+                        bang = find(UInt8(ascii: "!"), in: bytes, from: end)
+                        if end > ampersand { continue scan }
+                    } else {
+                        bang = find(UInt8(ascii: "!"), in: bytes, from: bang + 1)
                     }
-                } else if byte == UInt8(ascii: "&"), !startsReference(bytes, at: index) {
-                    bare.append(index)
                 }
-                index += 1
+                guard ampersand < count else { break }
+                if !startsReference(bytes, at: ampersand) { bare.append(ampersand) }
+                index = ampersand + 1
             }
             guard !bare.isEmpty else { return nil }
             var output = Data(capacity: count + bare.count * 4)
@@ -38,6 +44,14 @@ enum AmpersandRepair {
             output.append(bytes.baseAddress! + start, count: count - start)
             return output
         }
+    }
+
+    /// The index of the first `byte` at or after `start`, or `bytes.count`.
+    private static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < bytes.count, let base = bytes.baseAddress,
+            let found = memchr(base + start, Int32(byte), bytes.count - start)
+        else { return bytes.count }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// If a CDATA section or comment starts at `index`, the index just past its end.
@@ -54,12 +68,10 @@ enum AmpersandRepair {
         } else {
             return nil
         }
-        var position = index + opener.count
+        var position = find(terminator[0], in: bytes, from: index + opener.count)
         while position < bytes.count {
-            if bytes[position] == terminator[0], matches(bytes, at: position, terminator) {
-                return position + terminator.count
-            }
-            position += 1
+            if matches(bytes, at: position, terminator) { return position + terminator.count }
+            position = find(terminator[0], in: bytes, from: position + 1)
         }
         return bytes.count
     }

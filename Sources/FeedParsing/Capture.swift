@@ -41,7 +41,7 @@ struct Capture {
     private var isBase64: Bool {
         guard namespace.isAtom else { return false }
         if attribute("mode")?.lowercased() == "base64" { return true }
-        guard namespace == .atom10, field.keepsMarkup, let type = attribute("type")?.lowercased(), type.contains("/") else {
+        guard namespace == .atom10, field.keepsMarkup, let type = attribute("type")?.lowercased(), type.containsASCII(caseInsensitive: "/") else {
             return false
         }
         return !type.hasPrefix("text/") && !type.hasSuffix("xml")
@@ -110,7 +110,7 @@ struct Capture {
         if isXHTML || hasChildElements { return .html }
         if namespace.isAtom {
             let type = attribute("type")?.lowercased() ?? "text"
-            if type == "html" || type.contains("html") { return .html }
+            if type.containsASCII(caseInsensitive: "html") { return .html }
             if attribute("mode")?.lowercased() == "escaped", namespace == .atom03, type != "text/plain" { return .html }
             return .text
         }
@@ -132,15 +132,16 @@ struct Capture {
 enum PersonName {
     static func fromRSS(_ raw: String) -> String {
         let trimmed = raw.trimmingWhitespace()
+        guard trimmed.utf8.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "<") }) else { return trimmed }
         if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") {
             let outside = String(trimmed[..<open]).trimmingWhitespace()
             let inside = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]).trimmingWhitespace()
-            if outside.contains("@"), !inside.isEmpty { return inside }
-            if inside.contains("@"), !outside.isEmpty { return outside }
+            if outside.utf8.contains(UInt8(ascii: "@")), !inside.isEmpty { return inside }
+            if inside.utf8.contains(UInt8(ascii: "@")), !outside.isEmpty { return outside }
         }
         if let open = trimmed.firstIndex(of: "<"), trimmed.hasSuffix(">") {
             let outside = String(trimmed[..<open]).trimmingWhitespace()
-            if trimmed[open...].contains("@"), !outside.isEmpty { return outside }
+            if trimmed[open...].utf8.contains(UInt8(ascii: "@")), !outside.isEmpty { return outside }
         }
         return trimmed
     }

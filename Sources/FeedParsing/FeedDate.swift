@@ -117,8 +117,11 @@ public enum FeedDate {
             guard value / 100 <= 14, value % 100 < 60 else { return nil }
             offset = (value / 100 * 3600 + value % 100 * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
         } else {
-            let name = String(decoding: zone, as: UTF8.self).uppercased()
-            guard name == "GMT" || name == "UT" || name == "UTC" || name == "Z" else { return nil }
+            // Named zones (GMT, UT, PST, EDT, …) as the general parser reads them.
+            guard !zone.isEmpty, zone.count <= 4, zone.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }),
+                let hours = zoneHours[String(decoding: zone, as: UTF8.self).lowercased()]
+            else { return nil }
+            offset = Int(hours * 3600)
         }
         return makeDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second, offset: offset)
     }

@@ -9,24 +9,31 @@ import Foundation
 /// captured into a byte buffer; child elements inside a captured element (Atom XHTML content, raw HTML in RSS
 /// descriptions) are serialised back into markup.
 final class FeedDocumentBuilder: XMLEventReceiver {
-    private(set) var format: FeedFormat?
+    // The builder is confined to the one thread that runs the parser and is never re-entered, so its state is
+    // `@exclusivity(unchecked)`: the run-time checks on every property access cost about 7% of parsing.
+    @exclusivity(unchecked) private(set) var format: FeedFormat?
     /// The local name of the root element, when it is not a feed root.
-    private(set) var unrecognisedRoot: String?
-    private(set) var feed = ParsedFeed(format: .rss)
-    private var entry: ParsedEntry?
-    private var entryState = EntryState()
-    private var feedLinks = LinkChoice()
+    @exclusivity(unchecked) private(set) var unrecognisedRoot: String?
+    @exclusivity(unchecked) private(set) var feed = ParsedFeed(format: .rss)
+    /// The entry being read; meaningful only while `inEntry`. Not optional, so that setting one field
+    /// (`entry.title = …`) never copies the whole entry out of an optional and back.
+    @exclusivity(unchecked) private var entry = ParsedEntry()
+    @exclusivity(unchecked) private var entryState = EntryState()
+    @exclusivity(unchecked) private var feedLinks = LinkChoice()
 
-    private var depth = 0
+    @exclusivity(unchecked) private var depth = 0
     /// Depth of the element whose children are feed-level fields: `<channel>` (RSS, RDF) or `<feed>` (Atom).
-    private var feedContainerDepth: Int?
-    private var entryDepth: Int?
-    private var authorDepth: Int?
-    private var mediaGroupDepth: Int?
-    private var capture: Capture?
-    private var baseStack: [(depth: Int, url: String)] = []
-    private var languageStack: [(depth: Int, language: String)] = []
-    private var warnedDates = 0
+    @exclusivity(unchecked) private var feedContainerDepth: Int?
+    @exclusivity(unchecked) private var entryDepth: Int?
+    @exclusivity(unchecked) private var authorDepth: Int?
+    @exclusivity(unchecked) private var mediaGroupDepth: Int?
+    @exclusivity(unchecked) private var capture: Capture?
+    @exclusivity(unchecked) private var baseStack: [(depth: Int, url: String)] = []
+    @exclusivity(unchecked) private var languageStack: [(depth: Int, language: String)] = []
+    @exclusivity(unchecked) private var warnedDates = 0
+
+    /// Whether an item or entry element is open.
+    private var inEntry: Bool { entryDepth != nil }
     private let httpLanguage: String?
 
     init(documentURL: String?, httpLanguage: String?) {
@@ -49,9 +56,8 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         depth += 1
         if depth == 1 { detectFormat(namespace: namespace, name: name) }
         pushScopes(attributes)
-        if var capture {
-            capture.appendStartTag(name: name, namespace: namespace, attributes: attributes, depth: depth)
-            self.capture = capture
+        if capture != nil {
+            capture!.appendStartTag(name: name, namespace: namespace, attributes: attributes, depth: depth)
             return
         }
         handleStart(namespace: namespace, name: name, attributes: attributes)
@@ -62,13 +68,13 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             popScopes()
             depth -= 1
         }
-        if var capture {
-            if depth == capture.depth {
-                self.capture = nil
-                finishCapture(capture)
+        if let captureDepth = capture?.depth {
+            if depth == captureDepth {
+                let finished = capture!
+                capture = nil
+                finishCapture(finished)
             } else {
-                capture.appendEndTag(name: name, depth: depth)
-                self.capture = capture
+                capture!.appendEndTag(name: name, depth: depth)
             }
             return
         }
@@ -126,7 +132,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
 
     private func handleStart(namespace: XMLNamespace, name: String, attributes: [XMLAttribute]) {
         guard format != nil else { return }
-        if entry == nil, isEntryElement(namespace: namespace, name: name) {
+        if !inEntry, isEntryElement(namespace: namespace, name: name) {
             entry = ParsedEntry()
             entryDepth = depth
             entryState = EntryState()
@@ -135,7 +141,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             }
             return
         }
-        if entry == nil, namespace.isRSS, name == "channel", feedContainerDepth == nil, depth == 2 {
+        if !inEntry, namespace.isRSS, name == "channel", feedContainerDepth == nil, depth == 2 {
             feedContainerDepth = depth
             if feed.language == nil, let language = languageStack.last?.language, !language.isEmpty {
                 feed.language = language
@@ -147,7 +153,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         {
             feed.language = language
         }
-        let container = entry != nil ? entryDepth : feedContainerDepth
+        let container = inEntry ? entryDepth : feedContainerDepth
         guard let container else { return }
         if let authorDepth {
             guard parentDepth == authorDepth, namespace.isAtom else { return }
@@ -165,7 +171,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             entryState.authorEmail = nil
             return
         }
-        if namespace == .media, name == "group", entry != nil {
+        if namespace == .media, name == "group", inEntry {
             mediaGroupDepth = depth
             return
         }
@@ -187,18 +193,18 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             guard let href = attribute("href") else { return }
             offerAtomLink(href: href, rel: attribute("rel"), type: attribute("type"), length: attribute("length"))
         case .enclosure:
-            guard entry != nil, let url = attribute("url") else { return }
-            entry?.enclosures.append(
+            guard inEntry, let url = attribute("url") else { return }
+            entry.enclosures.append(
                 Enclosure(url: resolve(url), type: attribute("type"), length: attribute("length").flatMap { Int($0.trimmingWhitespace()) }))
         case .atomCategory:
-            guard entry != nil, let term = attribute("term") ?? attribute("label") else { return }
-            entry?.categories.append(term)
+            guard inEntry, let term = attribute("term") ?? attribute("label") else { return }
+            entry.categories.append(term)
         case .mediaContent:
-            guard entry != nil, let url = attribute("url") else { return }
-            entry?.media.append(MediaContent(url: resolve(url), type: attribute("type"), medium: attribute("medium")))
+            guard inEntry, let url = attribute("url") else { return }
+            entry.media.append(MediaContent(url: resolve(url), type: attribute("type"), medium: attribute("medium")))
         case .mediaThumbnail:
-            guard entry != nil, let url = attribute("url") else { return }
-            entry?.thumbnails.append(resolve(url))
+            guard inEntry, let url = attribute("url") else { return }
+            entry.thumbnails.append(resolve(url))
         default:
             break
         }
@@ -208,9 +214,9 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         let rel = rel?.lowercased() ?? "alternate"
         let resolved = resolve(href)
         if rel == "enclosure" {
-            entry?.enclosures.append(Enclosure(url: resolved, type: type, length: length.flatMap { Int($0) }))
+            if inEntry { entry.enclosures.append(Enclosure(url: resolved, type: type, length: length.flatMap { Int($0) })) }
         } else if rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" {
-            if entry != nil {
+            if inEntry {
                 entryState.links.offer(resolved, type: type)
             } else {
                 feedLinks.offer(resolved, type: type)
@@ -222,13 +228,12 @@ final class FeedDocumentBuilder: XMLEventReceiver {
 
     private func finishCapture(_ capture: Capture) {
         let raw = capture.text
-        let inEntry = entry != nil
         switch capture.field {
         case .title, .mediaTitle:
             let title = PlainText.title(raw, kind: capture.textKind(of: raw))
             if inEntry {
-                if entry!.title == nil || (capture.field == .title && entryState.titleFromMedia) {
-                    entry!.title = title
+                if entry.title == nil || (capture.field == .title && entryState.titleFromMedia) {
+                    entry.title = title
                     entryState.titleFromMedia = capture.field == .mediaTitle
                 }
             } else if feed.title == nil, capture.field == .title {
@@ -252,21 +257,21 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         case .guid:
             guard inEntry else { return }
             let guid = raw.trimmingWhitespace()
-            entry!.id = guid
+            entry.id = guid
             if capture.attribute("isPermaLink")?.lowercased() != "false" { entryState.guidLink = guid }
         case .atomID:
-            if inEntry { entry!.id = Self.resolveIdentifier(raw.trimmingWhitespace(), base: currentBase) }
+            if inEntry { entry.id = Self.resolveIdentifier(raw.trimmingWhitespace(), base: currentBase) }
         case .published:
             guard let date = parseDate(raw) else { return }
             if inEntry {
-                if entry!.published == nil { entry!.published = date }
+                if entry.published == nil { entry.published = date }
             } else if feed.updated == nil {
                 feed.updated = date
             }
         case .updated:
             guard let date = parseDate(raw) else { return }
             if inEntry {
-                entry!.updated = date
+                entry.updated = date
             } else {
                 feed.updated = date
             }
@@ -274,16 +279,16 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             let content = textContent(of: capture, text: raw)
             if inEntry {
                 let rank = capture.field.summaryRank
-                if entry!.summary == nil || rank > entryState.summaryRank {
-                    entry!.summary = content
+                if entry.summary == nil || rank > entryState.summaryRank {
+                    entry.summary = content
                     entryState.summaryRank = rank
                 }
             } else if capture.field != .mediaDescription, feed.subtitle == nil || capture.field == .summary {
                 feed.subtitle = PlainText.title(content.value, kind: content.kind)
             }
         case .content:
-            guard inEntry, entry!.content == nil else { return }
-            entry!.content = textContent(of: capture, text: raw)
+            guard inEntry, entry.content == nil else { return }
+            entry.content = textContent(of: capture, text: raw)
         case .subtitle:
             if !inEntry, feed.subtitle == nil {
                 let content = textContent(of: capture, text: raw)
@@ -292,7 +297,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         case .author:
             guard inEntry else { return }
             let author = PersonName.fromRSS(raw)
-            if !author.isEmpty, entry!.author == nil { entry!.author = author }
+            if !author.isEmpty, entry.author == nil { entry.author = author }
         case .authorName, .authorEmail:
             guard inEntry else { return }
             let value = raw.trimmingWhitespace()
@@ -302,11 +307,11 @@ final class FeedDocumentBuilder: XMLEventReceiver {
             } else {
                 entryState.authorEmail = value
             }
-            if let name = entryState.authorName ?? entryState.authorEmail { entry!.author = name }
+            if let name = entryState.authorName ?? entryState.authorEmail { entry.author = name }
         case .category:
             guard inEntry else { return }
             let category = raw.trimmingWhitespace()
-            if !category.isEmpty { entry!.categories.append(category) }
+            if !category.isEmpty { entry.categories.append(category) }
         case .language:
             if !inEntry, feed.language == nil {
                 let language = raw.trimmingWhitespace()
@@ -326,11 +331,12 @@ final class FeedDocumentBuilder: XMLEventReceiver {
     }
 
     private func finishEntry() {
-        guard var finished = entry else { return }
+        guard inEntry else { return }
+        var finished = entry
+        entry = ParsedEntry()
         finished.link = entryState.links.best ?? entryState.guidLink.flatMap(Self.webURL)
         if finished.id == nil, let about = entryState.rdfAbout { finished.id = about }
         feed.entries.append(finished)
-        entry = nil
         entryDepth = nil
         mediaGroupDepth = nil
     }
@@ -379,7 +385,7 @@ private struct LinkChoice {
 
     mutating func offer(_ url: String, type: String?) {
         if first == nil { first = url }
-        let isHTML = type.map { $0.lowercased().contains("html") } ?? true
+        let isHTML = type.map { $0.containsASCII(caseInsensitive: "html") } ?? true
         if isHTML, firstHTML == nil { firstHTML = url }
     }
 

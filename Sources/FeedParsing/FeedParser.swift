@@ -8,8 +8,6 @@ public import Foundation
 /// print(feed.entries.map(\.title))
 /// ```
 public enum FeedParser {
-    /// Bytes pushed into libxml2 at a time.
-    static let chunkSize = 64 * 1024
 
     /// Parses one document.
     /// - Parameters:
@@ -35,14 +33,9 @@ public enum FeedParser {
         var document = data
         if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
         if !encoding.isWide, let repaired = AmpersandRepair.repair(document) { document = repaired }
-        document.withUnsafeBytes { buffer in
-            var offset = 0
-            repeat {
-                let end = min(offset + chunkSize, buffer.count)
-                parser.parse(UnsafeRawBufferPointer(rebasing: buffer[offset..<end]), isLast: end == buffer.count)
-                offset = end
-            } while offset < buffer.count
-        }
+        // The whole document in one push: libxml2 then parses it in place. Pushing it in 64 KiB chunks made
+        // libxml2 copy every chunk into its input buffer and shift it out again (10% of all instructions).
+        document.withUnsafeBytes { buffer in parser.parse(buffer, isLast: true) }
         guard builder.format != nil else {
             throw NotAFeed.explain(data, rootElement: builder.unrecognisedRoot, warnings: builder.feed.warnings)
         }

@@ -15,7 +15,10 @@ enum MojibakeRepair {
             var copied = 0
             var index = 0
             while index < bytes.count {
-                guard bytes[index] == 0xC3, let (decoded, length) = sequence(in: bytes, at: index) else {
+                // Every double-encoded lead byte (U+00C2…U+00F4) starts with 0xC3: memchr jumps between them.
+                guard let found = memchr(bytes.baseAddress! + index, 0xC3, bytes.count - index) else { break }
+                index = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                guard let (decoded, length) = sequence(in: bytes, at: index) else {
                     index += 1
                     continue
                 }
@@ -38,6 +41,8 @@ enum MojibakeRepair {
         let lead = bytes[index + 1] &+ 0x40
         guard lead >= 0xC2, lead <= 0xF4, bytes[index + 1] >= 0x80 else { return nil }
         let continuations = lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3
+        // Most 0xC3 bytes are plain accented letters ("é" is C3 A9): reject before allocating anything.
+        guard continuation(in: bytes, at: index + 2) != nil else { return nil }
         var original: [UInt8] = [lead]
         var position = index + 2
         for _ in 0..<continuations {
@@ -54,7 +59,10 @@ enum MojibakeRepair {
     /// windows-1252 characters of 0x80–0x9F (€, ‚, ƒ, „, …, ’, ™ …).
     private static func continuation(in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt8, Int)? {
         guard index + 1 < bytes.count else { return nil }
-        if bytes[index] == 0xC2, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0xBF { return (bytes[index + 1], 2) }
+        let first = bytes[index]
+        if first == 0xC2, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0xBF { return (bytes[index + 1], 2) }
+        // The windows-1252 characters below are encoded starting with one of these bytes.
+        guard first == 0xC5 || first == 0xC6 || first == 0xCB || first == 0xE2 else { return nil }
         for (byte, encoded) in windows1252 where index + encoded.count <= bytes.count {
             if zip(encoded.indices, encoded).allSatisfy({ bytes[index + $0] == $1 }) { return (byte, encoded.count) }
         }

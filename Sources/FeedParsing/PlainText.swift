@@ -35,20 +35,23 @@ public enum PlainText {
 
     /// True when `text` contains something an HTML parser would change: a tag or an entity reference.
     static func looksLikeHTML(_ text: String) -> Bool {
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if previous == UInt8(ascii: "<"),
-                (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == UInt8(ascii: "/")
-                    || byte == UInt8(ascii: "!")
-            {
-                return true
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            /// Whether some `marker` in the text is followed by a byte that `follows` accepts.
+            func anyMarker(_ marker: UInt8, followedBy follows: (UInt8) -> Bool) -> Bool {
+                var start = 0
+                while start < bytes.count, let found = memchr(base + start, Int32(marker), bytes.count - start) {
+                    let next = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                    if next < bytes.count, follows(bytes[next]) { return true }
+                    start = next
+                }
+                return false
             }
-            if previous == UInt8(ascii: "&"), (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == UInt8(ascii: "#") {
-                return true
-            }
-            previous = byte
+            func isLetter(_ byte: UInt8) -> Bool { (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) }
+            return anyMarker(UInt8(ascii: "<")) { isLetter($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "!") }
+                || anyMarker(UInt8(ascii: "&")) { isLetter($0) || $0 == UInt8(ascii: "#") }
         }
-        return false
     }
 
     private static let blockElements: Set<String> = [

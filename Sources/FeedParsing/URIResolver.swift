@@ -138,51 +138,47 @@ enum HTMLLinks {
     static func absolutize(_ html: String, base: String?) -> String {
         guard let base, html.utf8.contains(UInt8(ascii: "=")) else { return html }
         let bytes = Array(html.utf8)
+        // Bytes are copied to `output` only once a link actually changes; most feeds' links are absolute already.
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + 64)
+        var copied = 0
         var index = 0
         var inTag = false
         while index < bytes.count {
-            let byte = bytes[index]
             if !inTag {
-                output.append(byte)
-                if byte == UInt8(ascii: "<") { inTag = true }
-                index += 1
+                // Text between tags: jump to the next `<`.
+                guard let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) else { break }
+                inTag = true
+                index = open + 1
                 continue
             }
+            let byte = bytes[index]
             if byte == UInt8(ascii: ">") {
                 inTag = false
-                output.append(byte)
                 index += 1
                 continue
             }
             // An attribute name starts after whitespace.
             if isSpace(byte), let (valueStart, valueEnd, quoted) = linkAttribute(in: bytes, after: index) {
-                output.append(contentsOf: bytes[index..<valueStart])
-                let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
-                output.append(contentsOf: URIResolver.resolve(value, against: base).utf8)
-                index = valueEnd
-                if quoted {
-                    output.append(bytes[index])
-                    index += 1
+                let value = bytes[valueStart..<valueEnd]
+                let resolved = URIResolver.resolve(String(decoding: value, as: UTF8.self), against: base)
+                if !resolved.utf8.elementsEqual(value) {
+                    if output.isEmpty { output.reserveCapacity(bytes.count + 64) }
+                    output.append(contentsOf: bytes[copied..<valueStart])
+                    output.append(contentsOf: resolved.utf8)
+                    copied = valueEnd
                 }
+                index = quoted ? valueEnd + 1 : valueEnd
                 continue
             }
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                // Copy a quoted value of another attribute verbatim.
-                let quote = byte
-                output.append(byte)
-                index += 1
-                while index < bytes.count, bytes[index] != quote {
-                    output.append(bytes[index])
-                    index += 1
-                }
-                if index < bytes.count { output.append(bytes[index]); index += 1 }
+                // Skip a quoted value of another attribute.
+                index = bytes[(index + 1)...].firstIndex(of: byte).map { $0 + 1 } ?? bytes.count
                 continue
             }
-            output.append(byte)
             index += 1
         }
+        guard copied > 0 else { return html }
+        output.append(contentsOf: bytes[copied...])
         return String(decoding: output, as: UTF8.self)
     }
 
@@ -197,8 +193,8 @@ enum HTMLLinks {
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         let nameStart = index
         while index < bytes.count, (bytes[index] | 0x20) >= 97, (bytes[index] | 0x20) <= 122 { index += 1 }
-        let name = String(decoding: bytes[nameStart..<index], as: UTF8.self).lowercased()
-        guard name == "href" || name == "src" else { return nil }
+        let name = bytes[nameStart..<index].lazy.map { $0 | 0x20 }
+        guard name.elementsEqual("href".utf8) || name.elementsEqual("src".utf8) else { return nil }
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return nil }
         index += 1

@@ -23,12 +23,13 @@ struct XMLAttribute {
 /// which is safe because no entity can be declared. HTML named entities, which RSS uses without a DTD, are
 /// answered in `getEntity`.
 final class XMLPushParser {
-    private var context: xmlParserCtxtPtr?
+    // Confined to one thread and never re-entered, so the run-time exclusivity checks are off for its state.
+    @exclusivity(unchecked) private var context: xmlParserCtxtPtr?
     private let receiver: any XMLEventReceiver
-    private var namespaceCache: [UnsafeRawPointer: XMLNamespace] = [:]
-    private var nameCache: [UnsafeRawPointer: String] = [:]
+    @exclusivity(unchecked) private var namespaceCache = PointerCache<XMLNamespace>()
+    @exclusivity(unchecked) private var nameCache = PointerCache<String>()
     /// How many errors libxml2 reported; the first few are forwarded with their line.
-    private(set) var errorCount = 0
+    @exclusivity(unchecked) private(set) var errorCount = 0
 
     init(receiver: any XMLEventReceiver, encoding: String?) {
         self.receiver = receiver
@@ -64,7 +65,14 @@ final class XMLPushParser {
     func parse(_ bytes: UnsafeRawBufferPointer, isLast: Bool) {
         guard let context else { return }
         let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-        xmlParseChunk(context, base, Int32(bytes.count), isLast ? 1 : 0)
+        // xmlParseChunk takes an Int32 length: anything larger goes in pieces of 1 GiB.
+        let piece = 1 << 30
+        var offset = 0
+        repeat {
+            let end = min(offset + piece, bytes.count)
+            xmlParseChunk(context, base.map { $0 + offset }, Int32(end - offset), isLast && end == bytes.count ? 1 : 0)
+            offset = end
+        } while offset < bytes.count
     }
 
     /// Whether libxml2 could create a parser at all (it fails only when out of memory).
@@ -80,18 +88,18 @@ final class XMLPushParser {
     }
 
     /// What elements without a namespace are: RSS, unless the root is an un-namespaced `<feed>`.
-    private var noNamespace = XMLNamespace.none
+    @exclusivity(unchecked) private var noNamespace = XMLNamespace.none
 
     fileprivate func namespace(_ uri: UnsafePointer<xmlChar>?) -> XMLNamespace {
         guard let uri else { return noNamespace }
         let key = UnsafeRawPointer(uri)
-        if let known = namespaceCache[key] { return known }
+        if let known = namespaceCache.value(for: key) { return known }
         let namespace = XMLNamespace(uri: String(cString: uri))
-        namespaceCache[key] = namespace
+        namespaceCache.store(namespace, for: key)
         return namespace
     }
 
-    private var sawRoot = false
+    @exclusivity(unchecked) private var sawRoot = false
 
     /// A `<feed>` or `<rss>` root in a namespace nobody registered (old drafts: "http://example.com/newformat#",
     /// "http://backend.userland.com/rss") defines that namespace as Atom or RSS for the whole document.
@@ -100,8 +108,8 @@ final class XMLPushParser {
         if uri == nil, name(localName) == "feed" { noNamespace = .atom03 }
         guard let uri, namespace(uri) == .other else { return }
         switch name(localName) {
-        case "feed": namespaceCache[UnsafeRawPointer(uri)] = .atom03
-        case "rss": namespaceCache[UnsafeRawPointer(uri)] = .rss
+        case "feed": namespaceCache.store(.atom03, for: UnsafeRawPointer(uri))
+        case "rss": namespaceCache.store(.rss, for: UnsafeRawPointer(uri))
         default: break
         }
     }
@@ -109,9 +117,9 @@ final class XMLPushParser {
     fileprivate func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
         guard let pointer else { return "" }
         let key = UnsafeRawPointer(pointer)
-        if let known = nameCache[key] { return known }
+        if let known = nameCache.value(for: key) { return known }
         let name = String(cString: pointer)
-        nameCache[key] = name
+        nameCache.store(name, for: key)
         return name
     }
 
@@ -153,6 +161,37 @@ final class XMLPushParser {
         let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
         receiver.recoverableError(
             line: Int(error.pointee.line), message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// Values keyed by the address of a string in libxml2's dictionary, where every element and attribute name
+/// and namespace URI of a document is interned, so one address is always one string. A direct-mapped table
+/// answers almost every lookup without hashing; the rare collision goes to a dictionary.
+private struct PointerCache<Value> {
+    private static var slotCount: Int { 128 }
+    private var keys = [UnsafeRawPointer?](repeating: nil, count: slotCount)
+    private var values = [Value?](repeating: nil, count: slotCount)
+    private var overflow: [UnsafeRawPointer: Value] = [:]
+
+    private static func slot(_ key: UnsafeRawPointer) -> Int {
+        let address = UInt(bitPattern: key)
+        return Int(truncatingIfNeeded: (address >> 3) ^ (address >> 10)) & (slotCount - 1)
+    }
+
+    func value(for key: UnsafeRawPointer) -> Value? {
+        let slot = Self.slot(key)
+        if keys[slot] == key { return values[slot] }
+        return keys[slot] == nil ? nil : overflow[key]
+    }
+
+    mutating func store(_ value: Value, for key: UnsafeRawPointer) {
+        let slot = Self.slot(key)
+        if keys[slot] == nil || keys[slot] == key {
+            keys[slot] = key
+            values[slot] = value
+        } else {
+            overflow[key] = value
+        }
     }
 }
 

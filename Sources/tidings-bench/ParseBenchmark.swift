@@ -4,17 +4,21 @@ import Foundation
 
 /// Parses every feed file of a directory repeatedly in-process and prints MB/s and entries/s.
 enum ParseBenchmark {
-    static func run(directory: String, seconds: Double) {
+    /// - Parameters:
+    ///   - seconds: how long each measurement runs (at least three passes).
+    ///   - passes: when given, exactly this many passes instead (for instruction counts under callgrind).
+    ///   - parseOnly: skip the parse + plain text measurement.
+    static func run(directory: String, seconds: Double, passes: Int? = nil, parseOnly: Bool = false) {
         let documents = FeedCorpus.load(directory)
         guard !documents.isEmpty else {
             FileHandle.standardError.write(Data("tidings-bench: no feed files in \(directory)\n".utf8))
             exit(1)
         }
-        measure(documents, seconds: seconds, label: "parse", withText: false)
-        measure(documents, seconds: seconds, label: "parse + plain text", withText: true)
+        measure(documents, seconds: seconds, passes: passes, label: "parse", withText: false)
+        if !parseOnly { measure(documents, seconds: seconds, passes: passes, label: "parse + plain text", withText: true) }
     }
 
-    static func measure(_ documents: [(String, Data)], seconds: Double, label: String, withText: Bool) {
+    static func measure(_ documents: [(String, Data)], seconds: Double, passes fixedPasses: Int?, label: String, withText: Bool) {
         let totalBytes = documents.reduce(0) { $0 + $1.1.count }
         let clock = ContinuousClock()
         var passes = 0
@@ -37,7 +41,7 @@ enum ParseBenchmark {
                 }
             }
             passes += 1
-        } while clock.now - start < .seconds(seconds) || passes < 3
+        } while fixedPasses.map { passes < $0 } ?? (clock.now - start < .seconds(seconds) || passes < 3)
         let elapsed = clock.now - start
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let megabytes = Double(totalBytes * passes) / 1_000_000

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+import FeedModel
+
 @testable import FeedParsing
 
 @Suite struct RepairAndResolveTests {
@@ -38,5 +40,54 @@ import Testing
         #expect(
             HTMLLinks.absolutize(html, base: "https://site.example/blog/post")
                 == #"<p><a href="https://site.example/x?a=1&amp;b=2">x</a> <img src='https://site.example/blog/pic.png' alt="href=no"> <a href=https://abs/>y</a></p>"#)
+    }
+
+    /// The memchr scan must still leave CDATA sections and comments alone, whatever `!` precedes them.
+    @Test func bareAmpersandsAreEscapedOutsideCDATAAndComments() throws {
+        let document = """
+            <?xml version="1.0"?><!DOCTYPE rss><rss><channel><title>Wow! AT&T & co</title>\
+            <!-- a & b --><description><![CDATA[x && y]]> then &amp; and &bogus</description>\
+            <link>http://e/?a=1&b=2&#38;c=&#x26;</link><!-- unterminated & comment
+            """
+        let repaired = try #require(AmpersandRepair.repair(Data(document.utf8)))
+        let text = String(decoding: repaired, as: UTF8.self)
+        #expect(text.contains("<title>Wow! AT&amp;T &amp; co</title>"))
+        #expect(text.contains("<!-- a & b -->"), "comments are left alone")
+        #expect(text.contains("<![CDATA[x && y]]> then &amp; and &amp;bogus"), "CDATA is left alone, text after it is not")
+        #expect(text.contains("?a=1&amp;b=2&#38;c=&#x26;"), "character references are kept")
+        #expect(text.hasSuffix("<!-- unterminated & comment"))
+        #expect(AmpersandRepair.repair(Data("<rss><title>A &amp; B &lt; &eacute;</title></rss>".utf8)) == nil)
+    }
+
+    @Test func accentedTextIsNotMistakenForDoubleEncoding() {
+        // 0xC3 starts every double-encoded sequence but also every "é", "à", "ü" …
+        #expect(MojibakeRepair.repair(Data("<t>Café à Zürich, naïve, São Paulo, Ã</t>".utf8)) == nil)
+        let mixed = Data("<t>été â€” Ã©tÃ©</t>".utf8)
+        #expect(MojibakeRepair.repair(mixed).map { String(decoding: $0, as: UTF8.self) } == "<t>été — été</t>")
+    }
+
+    @Test func htmlIsRecognisedByTagsAndEntities() {
+        #expect(PlainText.looksLikeHTML("a <b>bold</b> move"))
+        #expect(PlainText.looksLikeHTML("<!-- note -->"))
+        #expect(PlainText.looksLikeHTML("Tom &amp; Jerry"))
+        #expect(PlainText.looksLikeHTML("&#8217;"))
+        #expect(!PlainText.looksLikeHTML("1 < 2 and 3 > 2, & more"))
+        #expect(!PlainText.looksLikeHTML("ends with <"))
+        #expect(!PlainText.looksLikeHTML(""))
+    }
+
+    @Test func linksThatAreAbsoluteLeaveTheHTMLUntouched() {
+        let html = #"<p class="x>y"><a HREF="https://a.example/">a</a><img src=http://b.example/i.png></p>"#
+        #expect(HTMLLinks.absolutize(html, base: "https://site.example/") == html)
+        #expect(HTMLLinks.absolutize(#"<a title='say "hi"' Href="p">x</a>"#, base: "https://s.example/d/")
+            == #"<a title='say "hi"' Href="https://s.example/d/p">x</a>"#)
+    }
+
+    @Test(arguments: [
+        ("  text \n", "text"), ("text", "text"), ("\r\n\t", ""), ("", ""), ("\u{00A0}nbsp\u{3000}", "nbsp"),
+        (" a b ", "a b"), ("x \u{2003}", "x"), ("\n<p>é</p>\n", "<p>é</p>"),
+    ])
+    func trimsWhitespace(_ raw: String, _ expected: String) {
+        #expect(raw.trimmingWhitespace() == expected)
     }
 }
