@@ -1,3 +1,4 @@
+import Foundation
 import FeedModel
 
 /// Resolves relative references against a base URI (RFC 3986 §5.2), on strings, so that IRIs with non-ASCII
@@ -136,9 +137,16 @@ private struct URIParts {
 /// Makes the `href` and `src` attributes in an HTML fragment absolute.
 enum HTMLLinks {
     static func absolutize(_ html: String, base: String?) -> String {
-        guard let base, html.utf8.contains(UInt8(ascii: "=")) else { return html }
-        let bytes = Array(html.utf8)
-        // Bytes are copied to `output` only once a link actually changes; most feeds' links are absolute already.
+        guard let base else { return html }
+        var html = html
+        let rewritten = html.withUTF8 { absolutize($0, base: base) }
+        return rewritten ?? html
+    }
+
+    /// The HTML with its links resolved, or nil when no link changes (most feeds' links are absolute already):
+    /// bytes are copied only from the first changed link on.
+    private static func absolutize(_ bytes: UnsafeBufferPointer<UInt8>, base: String) -> String? {
+        guard let start = bytes.baseAddress, memchr(start, Int32(UInt8(ascii: "=")), bytes.count) != nil else { return nil }
         var output: [UInt8] = []
         var copied = 0
         var index = 0
@@ -177,7 +185,7 @@ enum HTMLLinks {
             }
             index += 1
         }
-        guard copied > 0 else { return html }
+        guard copied > 0 else { return nil }
         output.append(contentsOf: bytes[copied...])
         return String(decoding: output, as: UTF8.self)
     }
@@ -188,7 +196,7 @@ enum HTMLLinks {
 
     /// After whitespace at `start`: if an `href`/`src` attribute follows, the range of its value and whether it
     /// is quoted (the closing quote is then at the end of the range).
-    private static func linkAttribute(in bytes: [UInt8], after start: Int) -> (Int, Int, Bool)? {
+    private static func linkAttribute(in bytes: UnsafeBufferPointer<UInt8>, after start: Int) -> (Int, Int, Bool)? {
         var index = start
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         let nameStart = index

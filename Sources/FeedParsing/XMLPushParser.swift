@@ -195,31 +195,35 @@ private struct PointerCache<Value> {
     }
 }
 
-private func parser(from context: UnsafeMutableRawPointer?) -> XMLPushParser? {
-    guard let context else { return nil }
-    return Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue()
+/// Runs `body` with the parser behind a callback's context pointer. The parser is alive for the whole parse
+/// (libxml2 calls back only from inside `xmlParseChunk`), so it is borrowed without a retain and release per
+/// SAX event.
+private func withParser(_ context: UnsafeMutableRawPointer?, _ body: (XMLPushParser) -> Void) {
+    guard let context else { return }
+    Unmanaged<XMLPushParser>.fromOpaque(context)._withUnsafeGuaranteedRef(body)
 }
 
 private let saxStartElement: startElementNsSAX2Func = {
     context, localName, _, uri, _, _, attributeCount, _, attributes in
-    parser(from: context)?.deliverStart(
-        localName: localName, uri: uri, attributeCount: Int(attributeCount), attributes: attributes)
+    withParser(context) {
+        $0.deliverStart(localName: localName, uri: uri, attributeCount: Int(attributeCount), attributes: attributes)
+    }
 }
 
 private let saxEndElement: endElementNsSAX2Func = { context, localName, _, uri in
-    parser(from: context)?.deliverEnd(localName: localName, uri: uri)
+    withParser(context) { $0.deliverEnd(localName: localName, uri: uri) }
 }
 
 private let saxCharacters: charactersSAXFunc = { context, bytes, count in
-    parser(from: context)?.deliverCharacters(bytes, count: count)
+    withParser(context) { $0.deliverCharacters(bytes, count: count) }
 }
 
 private let saxError: xmlStructuredErrorFunc = { context, error in
-    parser(from: context)?.deliverError(error)
+    withParser(context) { $0.deliverError(error) }
 }
 
 private let saxGetEntity: getEntitySAXFunc = { context, name in
-    parser(from: context)?.keepEntitiesFlowing()
+    withParser(context) { $0.keepEntitiesFlowing() }
     guard let name else { return nil }
     return HTMLEntityTable.shared.entity(named: name)
 }
