@@ -5,16 +5,6 @@ struct SparseVector {
 
     var isEmpty: Bool { terms.isEmpty }
 
-    /// Builds a unit vector from (term, weight) pairs in any order.
-    init(normalizing pairs: [(Int32, Double)]) {
-        let sorted = pairs.sorted { $0.0 < $1.0 }
-        var norm = 0.0
-        for (_, weight) in sorted { norm += weight * weight }
-        norm = norm > 0 ? norm.squareRoot() : 1
-        terms = sorted.map(\.0)
-        weights = sorted.map { $0.1 / norm }
-    }
-
     /// Builds a unit vector from terms already sorted by id (without repeats) and their weights.
     init(sortedTerms: [Int32], weights: [Double]) {
         var norm = 0.0
@@ -53,15 +43,23 @@ struct SparseVector {
     func contains(_ term: Int32) -> Bool { weight(of: term) != 0 }
 }
 
-extension Array where Element == Int32 {
-    /// The position of `value` in this array sorted ascending, by binary search; nil when absent.
-    func sortedIndex(of value: Int32) -> Int? {
+extension Array where Element: Comparable {
+    /// Where `value` is, or would be inserted, in this array sorted ascending (binary search).
+    func sortedInsertionPoint(of value: Element) -> Int {
         var low = 0
         var high = count
         while low < high {
             let middle = (low + high) / 2
             if self[middle] < value { low = middle + 1 } else { high = middle }
         }
+        return low
+    }
+}
+
+extension Array where Element == Int32 {
+    /// The position of `value` in this array sorted ascending, by binary search; nil when absent.
+    func sortedIndex(of value: Int32) -> Int? {
+        let low = sortedInsertionPoint(of: value)
         return low < count && self[low] == value ? low : nil
     }
 }

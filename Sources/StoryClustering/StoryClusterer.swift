@@ -72,7 +72,8 @@ public final class StoryClusterer {
 
     // Stories.
     @exclusivity(unchecked) private var stories: [Int64: Story] = [:]
-    @exclusivity(unchecked) private var postings: [Int32: Set<Int64>] = [:]
+    /// Per term id: the stories indexed under it, by ascending id (references, so that probing needs no lookup).
+    @exclusivity(unchecked) private var postings: [[Story]] = []
     @exclusivity(unchecked) private var titleIndex: [String: Int64] = [:]
     @exclusivity(unchecked) private var nextStoryID: Int64
     @exclusivity(unchecked) private var clock: Double?
@@ -213,15 +214,14 @@ public final class StoryClusterer {
         termIDs[text] = id
         termTexts.append(text)
         documentFrequency.append(0)
+        postings.append([])
         return id
     }
 
     private func featurize(_ item: ClusterItem) -> Features {
         let parameters = self.parameters
         let titleTerms = fieldTerms(item.title ?? "")
-        let summary = (item.summary ?? "").unicodeScalars
-        let summaryEnd = summary.index(summary.startIndex, offsetBy: parameters.summaryLength, limitedBy: summary.endIndex)
-        let summaryTerms = fieldTerms(String(summary[..<(summaryEnd ?? summary.endIndex)]))
+        let summaryTerms = fieldTerms(Self.prefix(item.summary ?? "", scalars: parameters.summaryLength))
         let allTerms = Self.sortedUnion(titleTerms.map(\.term), summaryTerms.map(\.term))
         // Per-source boilerplate: 0 drops the term, below 1 discounts it.
         var sourceFactor: (Int32) -> Double = { _ in 1 }
@@ -266,11 +266,35 @@ public final class StoryClusterer {
         return Features(termWeights: weights, titleWeights: titleWeights, entities: entities, allTerms: allTerms)
     }
 
+    /// The first `count` Unicode scalars of `text`.
+    private static func prefix(_ text: String, scalars count: Int) -> String {
+        let bytes = text.utf8
+        // No more bytes than scalars wanted, or ASCII up to the cut: the cut is a byte offset.
+        if bytes.count <= count { return text }
+        if bytes.prefix(count).allSatisfy({ $0 < 0x80 }) { return String(text.utf8.prefix(count))! }
+        let scalarsView = text.unicodeScalars
+        let end = scalarsView.index(scalarsView.startIndex, offsetBy: count, limitedBy: scalarsView.endIndex)
+        return String(scalarsView[..<(end ?? scalarsView.endIndex)])
+    }
+
+    /// Whether `text` has an uppercase letter; ASCII text is checked byte by byte.
+    private static func containsUppercase(_ text: String) -> Bool {
+        var ascii = true
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if byte >= 65, byte <= 90 { return true }
+        }
+        return ascii ? false : text.unicodeScalars.contains { $0.isUppercaseLetter }
+    }
+
     /// The terms of one field, sorted; learns how words are capitalised mid-sentence.
     private func fieldTerms(_ text: String) -> [FieldTerm] {
         let tokens = Tokenizer.words(text)
         guard !tokens.isEmpty else { return [] }
-        let allLower = !text.unicodeScalars.contains { $0.isUppercaseLetter }
+        let allLower = !Self.containsUppercase(text)
         let indices = tokens.map { wordIndex($0.lower) }
         let titleCase = isTitleCase(tokens, words: indices)
         var found: [FieldTerm] = []
@@ -356,10 +380,6 @@ public final class StoryClusterer {
         return log((documents + 1) / (Double(documentFrequency[Int(term)]) + 1)) + 1
     }
 
-    private func vector(_ weights: [Int32: Double]) -> SparseVector {
-        SparseVector(normalizing: weights.map { ($0.key, $0.value * idf($0.key)) })
-    }
-
     private func vector(_ weighted: WeightedTerms) -> SparseVector {
         SparseVector(
             sortedTerms: weighted.terms,
@@ -391,9 +411,9 @@ public final class StoryClusterer {
 
     private final class Story {
         let id: Int64
-        @exclusivity(unchecked) var termWeights: [Int32: Double] = [:]
+        @exclusivity(unchecked) var termWeights = SortedTermMap<Double>()
         /// How many member items contain each term.
-        @exclusivity(unchecked) var documentCounts: [Int32: Int32] = [:]
+        @exclusivity(unchecked) var documentCounts = SortedTermMap<Int32>()
         @exclusivity(unchecked) var titles: [WeightedTerms] = []
         /// The kept titles' vectors, computed under the IDF when they joined or at the last refresh (see
         /// `cache(of:)`), with the document count of the oldest.
@@ -450,13 +470,15 @@ public final class StoryClusterer {
             story.titleVectors = story.titles.map(vector)
             story.titleVectorsDocumentCount = documentCount
         }
-        let centroid = vector(story.termWeights)
+        let centroid = SparseVector(
+            sortedTerms: story.termWeights.terms,
+            weights: zip(story.termWeights.terms, story.termWeights.values).map { $0.1 * idf($0.0) })
         let minimum = Int32(parameters.signatureMinimumCount)
         let cache = Story.Cache(
             documentCount: documentCount, centroid: centroid,
             topTerms: strongest(centroid, count: parameters.topTerms).sorted(),
             frequentTerms: story.size < parameters.signatureMinimumCount
-                ? [] : story.documentCounts.filter { $0.value >= minimum }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 })
+                ? [] : zip(story.documentCounts.terms, story.documentCounts.values).filter { $0.1 >= minimum }.map { ($0.0, $0.1) })
         story.cache = cache
         return cache
     }
@@ -489,9 +511,8 @@ public final class StoryClusterer {
         probeStamp += 1
         var result: [Story] = []
         for term in terms {
-            guard let ids = postings[term] else { continue }
-            for id in ids where id != excluded {
-                guard let story = stories[id], story.probeStamp != probeStamp else { continue }
+            for story in postings[Int(term)] where story.id != excluded {
+                guard story.probeStamp != probeStamp else { continue }
                 story.probeStamp = probeStamp
                 result.append(story)
             }
@@ -596,17 +617,18 @@ public final class StoryClusterer {
         guard let source, let story = stories[id] else { return }
         let seen = story.sources.contains(source)
         if !seen { sourceStoryCount[source, default: 0] += 1 }
-        for term in features.allTerms where !seen || (story.documentCounts[term] ?? 0) == 0 {
-            sourceTermCount[source, default: [:]][term, default: 0] += 1
-        }
+        let counted = features.allTerms.filter { !seen || (story.documentCounts.value(of: $0) ?? 0) == 0 }
+        guard !counted.isEmpty else { return }
+        // One lookup of the source, then its counts are updated in place.
+        if sourceTermCount[source] == nil { sourceTermCount[source] = [:] }
+        let index = sourceTermCount.index(forKey: source)!
+        for term in counted { sourceTermCount.values[index][term, default: 0] += 1 }
     }
 
     private func absorb(_ features: Features, into id: Int64, source: String?, time: Double, key: Int64?) {
         guard let story = stories[id] else { return }
-        for (term, weight) in zip(features.termWeights.terms, features.termWeights.weights) {
-            story.termWeights[term, default: 0] += weight
-        }
-        for term in features.allTerms { story.documentCounts[term, default: 0] += 1 }
+        story.termWeights.add(sortedTerms: features.termWeights.terms, values: features.termWeights.weights)
+        story.documentCounts.add(sortedTerms: features.allTerms, values: Array(repeating: 1, count: features.allTerms.count))
         story.size += 1
         if story.titles.isEmpty { story.titleVectorsDocumentCount = documentCount }
         story.firstEntities = story.size == 1 ? features.entities : []
@@ -629,19 +651,19 @@ public final class StoryClusterer {
     /// are indexed already.
     private func prune(_ story: Story, added: [Int32]? = nil) {
         if story.termWeights.count > parameters.centroidTerms {
-            let ranked = story.termWeights.map { (term: $0.key, score: $0.value * idf($0.key)) }.sorted { a, b in
+            let weights = story.termWeights
+            let ranked = zip(weights.terms, weights.values).map { (term: $0.0, score: $0.1 * idf($0.0)) }.sorted { a, b in
                 if a.score != b.score { return a.score > b.score }
                 return termTexts[Int(a.term)] < termTexts[Int(b.term)]
             }
-            for dropped in ranked[parameters.centroidTerms...] {
-                story.termWeights[dropped.term] = nil
-                unindex(story.id, term: dropped.term)
-            }
+            let dropped = Set(ranked[parameters.centroidTerms...].map(\.term))
+            story.termWeights.removeAll { dropped.contains($0) }
+            for term in dropped { unindex(story, term: term) }
         }
         if let added {
-            for term in added where story.termWeights[term] != nil { postings[term, default: []].insert(story.id) }
+            for term in added where story.termWeights.contains(term) { index(story, term: term) }
         } else {
-            for term in story.termWeights.keys { postings[term, default: []].insert(story.id) }
+            for term in story.termWeights.terms { index(story, term: term) }
         }
     }
 
@@ -712,11 +734,9 @@ public final class StoryClusterer {
     private func merge(_ id: Int64, _ other: Int64) -> (from: Int64, into: Int64)? {
         let (keptID, goneID) = other < id ? (other, id) : (id, other)
         guard let kept = stories[keptID], let gone = stories[goneID] else { return nil }
-        for (term, weight) in gone.termWeights {
-            kept.termWeights[term, default: 0] += weight
-            unindex(goneID, term: term)
-        }
-        for (term, count) in gone.documentCounts { kept.documentCounts[term, default: 0] += count }
+        kept.termWeights.add(gone.termWeights)
+        for term in gone.termWeights.terms { unindex(gone, term: term) }
+        kept.documentCounts.add(gone.documentCounts)
         kept.size += gone.size
         kept.sources.formUnion(gone.sources)
         kept.titles = Array((kept.titles + gone.titles).suffix(parameters.titlesKept))
@@ -743,16 +763,36 @@ public final class StoryClusterer {
         itemsSinceSweep = 0
         let horizon = parameters.windowHours * 3600
         for (id, story) in stories where now - story.last > horizon {
-            for term in story.termWeights.keys { unindex(id, term: term) }
+            for term in story.termWeights.terms { unindex(story, term: term) }
             for key in story.titleKeys where titleIndex[key] == id { titleIndex[key] = nil }
             stories[id] = nil
         }
     }
 
-    private func unindex(_ story: Int64, term: Int32) {
-        guard let index = postings.index(forKey: term) else { return }
-        postings.values[index].remove(story)
-        if postings.values[index].isEmpty { postings.remove(at: index) }
+    private func index(_ story: Story, term: Int32) {
+        let position = postingPosition(of: story.id, term: term)
+        if position == postings[Int(term)].count || postings[Int(term)][position] !== story {
+            postings[Int(term)].insert(story, at: position)
+        }
+    }
+
+    private func unindex(_ story: Story, term: Int32) {
+        let position = postingPosition(of: story.id, term: term)
+        if position < postings[Int(term)].count, postings[Int(term)][position] === story {
+            postings[Int(term)].remove(at: position)
+        }
+    }
+
+    /// Where the story with `id` is, or would go, in the postings of `term` (binary search by id).
+    private func postingPosition(of id: Int64, term: Int32) -> Int {
+        let list = postings[Int(term)]
+        var low = 0
+        var high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }
 
