@@ -5,7 +5,7 @@ import Foundation
 /// Benchmarks for Tidings, run from a release build:
 ///
 ///     swift build -c release --product tidings-bench --product tidingsd
-///     .build/release/tidings-bench parse ../shared/feedconf/realworld [--seconds 10] [--passes N] [--parse-only]
+///     .build/release/tidings-bench parse ../shared/feedconf/realworld [--seconds 10] [--passes N] [--parse-only] [--threads N]
 ///     .build/release/tidings-bench poll --feeds 10000 [--corpus ../shared/feedconf/realworld] [--newsboat 2,16,64]
 ///     .build/release/tidings-bench cluster ../shared/clusterdata/replay-2021-09-17_18/dev.jsonl [--items 10000,100000]
 ///     .build/release/tidings-bench store [--entries 1000000] [--stories 200000]   (needs the tidings binary beside it)
@@ -22,7 +22,7 @@ import Foundation
 
 func usage() -> Never {
     FileHandle.standardError.write(
-        Data("usage: tidings-bench parse DIR [--seconds N] [--passes N] [--parse-only] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…] | cluster FILE.jsonl [--items 10000,100000,1000000] | store [--entries N] [--stories N] [--texts FILE.jsonl]\n".utf8))
+        Data("usage: tidings-bench parse DIR [--seconds N] [--passes N] [--parse-only] [--threads N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…] | cluster FILE.jsonl [--items 10000,100000,1000000] | store [--entries N] [--stories N] [--texts FILE.jsonl]\n".utf8))
     exit(2)
 }
 
@@ -32,7 +32,8 @@ case "parse":
     guard arguments.count >= 2 else { usage() }
     ParseBenchmark.run(
         directory: arguments[1], seconds: option("--seconds").flatMap(Double.init) ?? 10,
-        passes: option("--passes").flatMap(Int.init), parseOnly: arguments.contains("--parse-only"))
+        passes: option("--passes").flatMap(Int.init), parseOnly: arguments.contains("--parse-only"),
+        threads: option("--threads").flatMap(Int.init) ?? 1)
 case "poll":
     guard let feeds = option("--feeds").flatMap(Int.init), feeds > 0 else { usage() }
     let newsboatThreads = option("--newsboat").map { $0.split(separator: ",").compactMap { Int($0) } } ?? []
