@@ -7,7 +7,8 @@ struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Search titles and text of every stored entry (SQLite FTS5), best matches first.",
-        discussion: "QUERY is words (all must match), \"a phrase\", prefix*, or combinations with AND, OR, NOT.")
+        discussion: "QUERY is words (all must match), \"a phrase\", prefix*, or combinations with AND, OR, NOT. "
+            + "The first 4,000 characters of each entry's text are searched (about 600 words).")
 
     @OptionGroup var store: StoreOptions
 

@@ -314,6 +314,29 @@ func pollState(
         #expect(throws: StoreError.self) { try store.search("\"unbalanced") }
     }
 
+    /// Search indexes the first 4,000 characters of an entry's text, and the index stays consistent with it.
+    @Test func searchIndexesTheStartOfLongTexts() async throws {
+        let store = try FeedStore(path: path)
+        let feedID = try #require(try await store.syncSubscriptions([SubscriptionInput(url: "https://l.example/", title: "L")])["https://l.example/"])
+        let filler = String(repeating: "lorem ipsum dolor sit amet ", count: 200)  // 5,400 characters
+        let early = "aardvark " + filler + " zeppelin"
+        let now = Date()
+        try await store.record(
+            FetchRecord(
+                feedID: feedID, state: pollState(at: now, status: 200, next: now),
+                entries: [EntryInput(guid: "long", title: "Long read", text: early)]))
+        #expect(try store.search("aardvark").map(\.entry.guid) == ["long"])
+        #expect(try store.search("zeppelin").isEmpty, "words past the indexed start are not searched")
+        #expect(try store.integrityCheck() == "ok")
+        try await store.record(
+            FetchRecord(
+                feedID: feedID, state: pollState(at: now, status: 200, next: now),
+                entries: [EntryInput(guid: "long", title: "Long read", text: "zeppelin first " + filler)]))
+        #expect(try store.search("zeppelin").map(\.entry.guid) == ["long"], "an edit re-indexes the new start")
+        #expect(try store.search("aardvark").isEmpty)
+        #expect(try store.integrityCheck() == "ok", "the edit removed exactly what was indexed")
+    }
+
     @Test func entriesFilterByTagAndSince() async throws {
         let store = try FeedStore(path: path)
         let ids = try await store.syncSubscriptions([
