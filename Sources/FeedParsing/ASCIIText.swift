@@ -6,15 +6,17 @@ extension StringProtocol {
     /// of every `type` attribute.
     func containsASCII(caseInsensitive needle: StaticString) -> Bool {
         let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        guard let first = pattern.first else { return true }
-        let bytes = Array(utf8)
-        guard bytes.count >= pattern.count else { return false }
-        for start in 0...(bytes.count - pattern.count) where Self.lowered(bytes[start]) == first {
-            var offset = 1
-            while offset < pattern.count, Self.lowered(bytes[start + offset]) == pattern[offset] { offset += 1 }
-            if offset == pattern.count { return true }
+        guard !pattern.isEmpty else { return true }
+        var text = String(self)
+        return text.withUTF8 { bytes in
+            guard bytes.count >= pattern.count else { return false }
+            for start in 0...(bytes.count - pattern.count) {
+                var offset = 0
+                while offset < pattern.count, Self.lowered(bytes[start + offset]) == pattern[offset] { offset += 1 }
+                if offset == pattern.count { return true }
+            }
+            return false
         }
-        return false
     }
 
     private static func lowered(_ byte: UInt8) -> UInt8 {

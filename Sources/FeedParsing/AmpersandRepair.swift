@@ -19,6 +19,7 @@ enum AmpersandRepair {
             var bang = find(UInt8(ascii: "!"), in: bytes, from: 0)
             scan: while index < count {
                 let ampersand = find(UInt8(ascii: "&"), in: bytes, from: index)
+                guard ampersand < count else { break }
                 // A CDATA section or comment that opens before the ampersand may hold it.
                 while bang < ampersand {
                     if bang > 0, bytes[bang - 1] == UInt8(ascii: "<"), let end = skipCDATAOrComment(bytes, at: bang - 1) {
@@ -29,7 +30,6 @@ enum AmpersandRepair {
                         bang = find(UInt8(ascii: "!"), in: bytes, from: bang + 1)
                     }
                 }
-                guard ampersand < count else { break }
                 if !startsReference(bytes, at: ampersand) { bare.append(ampersand) }
                 index = ampersand + 1
             }

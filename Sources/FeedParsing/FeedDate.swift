@@ -85,13 +85,17 @@ public enum FeedDate {
 
     // MARK: RFC 822 / RFC 2822 / asctime
 
-    /// The form nearly every feed uses, read without allocating: `Mon, 20 Sep 2021 10:15:00 +0000` (or `GMT`,
-    /// `UT`, `UTC`, `Z`). Anything else goes to the general parser.
+    /// The form nearly every feed uses, read without allocating: `Mon, 20 Sep 2021 10:15:00 +0000` (or a named
+    /// zone: `GMT`, `UT`, `UTC`, `Z`, `PST`, `EDT` …). Anything else goes to the general parser.
     private static func canonicalRFC822(_ input: [UInt8]) -> Date? {
         var bytes = input[...]
         while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x0A || last == 0x0D { bytes.removeLast() }
         var index = bytes.startIndex
-        if bytes.count > 5, bytes[index + 3] == UInt8(ascii: ",") { index += 4 }
+        var dayName: ArraySlice<UInt8>?
+        if bytes.count > 5, bytes[index + 3] == UInt8(ascii: ",") {
+            dayName = bytes[index..<(index + 3)]
+            index += 4
+        }
         while index < bytes.endIndex, bytes[index] == 0x20 { index += 1 }
         func digits(_ count: Int) -> Int? { readDigits(bytes, at: &index, count: count) }
         func expect(_ byte: UInt8) -> Bool { skipByte(byte, in: bytes, at: &index) }
@@ -118,9 +122,17 @@ public enum FeedDate {
             offset = (value / 100 * 3600 + value % 100 * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
         } else {
             // Named zones (GMT, UT, PST, EDT, …) as the general parser reads them.
-            guard !zone.isEmpty, zone.count <= 4, zone.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }),
-                let hours = zoneHours[String(decoding: zone, as: UTF8.self).lowercased()]
-            else { return nil }
+            guard !zone.isEmpty, zone.count <= 4, zone.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }) else {
+                return nil
+            }
+            let name = String(decoding: zone, as: UTF8.self).lowercased()
+            guard let hours = zoneHours[name] else { return nil }
+            // With a zone name other than UT's, a day name that is not English ("Mar," for martes, a typo) goes to
+            // the general parser, which judges it, as it always did.
+            let universal = name == "gmt" || name == "ut" || name == "utc" || name == "z"
+            if !universal, let dayName, !weekdays.contains(String(decoding: dayName, as: UTF8.self).lowercased()) {
+                return nil
+            }
             offset = Int(hours * 3600)
         }
         return makeDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second, offset: offset)

@@ -372,16 +372,20 @@ public final class FeedStore: Sendable {
     /// or the problems found.
     public func integrityCheck() throws(StoreError) -> String {
         let pages = try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
-        // FTS5 compares its index with the text it indexes (through entry_search_source) and fails on a mismatch.
-        // SQLite 3.40 runs that check only as a write statement, so a read-only store skips it.
+        // FTS5 compares its index with the text it indexes (through entry_search_source; `rank = 1` asks newer
+        // SQLite versions to compare with that text too) and fails with SQLITE_CORRUPT_VTAB on a mismatch. The check
+        // is an INSERT command, so a store opened read-only skips it.
         guard !isReadOnly else { return pages }
         do {
             try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "INSERT INTO entry_search(entry_search) VALUES ('integrity-check')")
+                try db.execute(sql: "INSERT INTO entry_search(entry_search, rank) VALUES ('integrity-check', 1)")
             }
-        } catch {
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
             let problem = "search index: \(Self.describe(error))"
             return pages == "ok" ? problem : pages + "; " + problem
+        } catch {
+            // Busy, read-only file, I/O: the check could not run, which says nothing about the index.
+            throw StoreError(path: path, message: Self.describe(error))
         }
         return pages
     }

@@ -145,6 +145,7 @@ enum StoreSchema {
             // lede and the names in it). Indexing whole articles was 60% of a cycle that fetched 1,000 new
             // full-content feeds. The index reads its text through a view with the same cut, so the index and its
             // content agree (FTS5's integrity check passes) and queries keep the column names title and text.
+            // The cut is written into the view and the triggers: changing it takes a new migration.
             try db.execute(
                 sql: """
                     DROP TRIGGER entry_search_insert;
@@ -152,30 +153,27 @@ enum StoreSchema {
                     DROP TRIGGER entry_search_update;
                     DROP TABLE entry_search;
                     CREATE VIEW entry_search_source AS
-                        SELECT id, title, substr(text, 1, \(StoreSchema.searchedTextLength)) AS text FROM entry;
+                        SELECT id, title, substr(text, 1, 4000) AS text FROM entry;
                     CREATE VIRTUAL TABLE entry_search USING fts5(
                         title, text, content='entry_search_source', content_rowid='id',
                         tokenize='unicode61 remove_diacritics 2');
                     INSERT INTO entry_search(entry_search) VALUES ('rebuild');
                     CREATE TRIGGER entry_search_insert AFTER INSERT ON entry BEGIN
                         INSERT INTO entry_search(rowid, title, text)
-                            VALUES (new.id, new.title, substr(new.text, 1, \(StoreSchema.searchedTextLength)));
+                            VALUES (new.id, new.title, substr(new.text, 1, 4000));
                     END;
                     CREATE TRIGGER entry_search_delete AFTER DELETE ON entry BEGIN
                         INSERT INTO entry_search(entry_search, rowid, title, text)
-                            VALUES ('delete', old.id, old.title, substr(old.text, 1, \(StoreSchema.searchedTextLength)));
+                            VALUES ('delete', old.id, old.title, substr(old.text, 1, 4000));
                     END;
                     CREATE TRIGGER entry_search_update AFTER UPDATE OF title, text ON entry BEGIN
                         INSERT INTO entry_search(entry_search, rowid, title, text)
-                            VALUES ('delete', old.id, old.title, substr(old.text, 1, \(StoreSchema.searchedTextLength)));
+                            VALUES ('delete', old.id, old.title, substr(old.text, 1, 4000));
                         INSERT INTO entry_search(rowid, title, text)
-                            VALUES (new.id, new.title, substr(new.text, 1, \(StoreSchema.searchedTextLength)));
+                            VALUES (new.id, new.title, substr(new.text, 1, 4000));
                     END;
                     """)
         }
         return migrator
     }
-
-    /// How many characters of an entry's text search indexes.
-    static let searchedTextLength = 4000
 }

@@ -512,6 +512,7 @@ public final class StoryClusterer {
         var result: [Story] = []
         for term in terms {
             for story in postings[Int(term)] where story.id != excluded {
+                assert(stories[story.id] === story, "story \(story.id) left in the postings of term \(term)")
                 guard story.probeStamp != probeStamp else { continue }
                 story.probeStamp = probeStamp
                 result.append(story)

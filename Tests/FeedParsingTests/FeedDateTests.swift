@@ -10,6 +10,9 @@ import Testing
         ("Mon, 20 Sep 2021 10:15:00 +0000", 1_632_132_900),
         ("Mon, 20 Sep 2021 12:15:00 +0200", 1_632_132_900),
         ("Mon, 20 Sep 2021 06:15:00 EDT", 1_632_132_900),
+        ("Mon, 20 Sep 2021 03:15:00 PDT", 1_632_132_900),
+        ("Mon, 20 Sep 2021 02:15:00 pst", 1_632_132_900),
+        ("20 Sep 2021 05:15:00 CDT", 1_632_132_900),
         ("20 Sep 2021 10:15 GMT", 1_632_132_900),
         ("Mon, 20 Sep 21 10:15:00 GMT", 1_632_132_900),
         ("Mon,20 Sep 2021 10:15:00 Z", 1_632_132_900),
@@ -37,6 +40,8 @@ import Testing
     @Test(arguments: [
         "", "yesterday", "Mon, 31 Feb 2021 10:00:00 GMT", "2021-13-01", "2021-09-20T25:00:00Z", "Mon, 20 Sep 2021 10:61:00 GMT",
         "20 Foo 2021", "2021-09-20T10:15:00+99:00", "Sep 2021",
+        // A named zone with a day name that is not one: the general parser judges it, not the fast path.
+        "Xyz, 21 Sep 2021 10:15:00 EST",
     ])
     func rejects(_ text: String) {
         #expect(FeedDate.parse(text) == nil, "\(text)")

@@ -90,4 +90,20 @@ import FeedModel
     func trimsWhitespace(_ raw: String, _ expected: String) {
         #expect(raw.trimmingWhitespace() == expected)
     }
+
+    /// The byte-level fast path must agree with trimming `Character`s, also where a combining mark or a
+    /// non-ASCII space meets ASCII whitespace.
+    @Test func trimmingAgreesWithTheCharacterWalk() {
+        func byCharacters(_ text: String) -> String {
+            var slice = Substring(text)
+            while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+            while let last = slice.last, last.isWhitespace { slice.removeLast() }
+            return String(slice)
+        }
+        let samples = [
+            " \u{301}x", "\t\u{301}x", "x \u{301}", "x\t\u{301}", " \u{A0} x \u{A0} ", "\r\n\u{2028}y\r\n", "\u{301}",
+            "  ", "a", " é ", "\u{3000}全角\u{3000}", "x\u{85}", "\u{FEFF}bom",
+        ]
+        for sample in samples { #expect(sample.trimmingWhitespace() == byCharacters(sample), "\(sample.debugDescription)") }
+    }
 }
