@@ -23,3 +23,13 @@ extension StringProtocol {
         byte >= 65 && byte <= 90 ? byte | 0x20 : byte
     }
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// The index of the first `byte` at or after `start` (memchr), or nil.
+    func firstIndex(of byte: UInt8, from start: Int) -> Int? {
+        guard start < count, let base = baseAddress, let found = memchr(base + start, Int32(byte), count - start) else {
+            return nil
+        }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+}

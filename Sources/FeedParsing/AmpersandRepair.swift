@@ -48,10 +48,7 @@ enum AmpersandRepair {
 
     /// The index of the first `byte` at or after `start`, or `bytes.count`.
     private static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        guard start < bytes.count, let base = bytes.baseAddress,
-            let found = memchr(base + start, Int32(byte), bytes.count - start)
-        else { return bytes.count }
-        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        bytes.firstIndex(of: byte, from: start) ?? bytes.count
     }
 
     /// If a CDATA section or comment starts at `index`, the index just past its end.

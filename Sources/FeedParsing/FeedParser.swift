@@ -8,10 +8,6 @@ public import Foundation
 /// print(feed.entries.map(\.title))
 /// ```
 public enum FeedParser {
-    /// Bytes pushed into libxml2 at a time.
-    static let pieceSize = 4 << 20
-
-
     /// Parses one document.
     /// - Parameters:
     ///   - data: the response body, in whatever encoding the publisher used.
@@ -36,17 +32,7 @@ public enum FeedParser {
         var document = data
         if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
         if !encoding.isWide, let repaired = AmpersandRepair.repair(document) { document = repaired }
-        // Pushed in pieces of up to 4 MiB, so nearly every feed goes in one: libxml2 copies each piece into its
-        // input buffer, and with 64 KiB pieces it kept appending and shifting that buffer (10% of all
-        // instructions). 4 MiB bounds the copy for the rare huge feed.
-        document.withUnsafeBytes { buffer in
-            var offset = 0
-            repeat {
-                let end = min(offset + pieceSize, buffer.count)
-                parser.parse(UnsafeRawBufferPointer(rebasing: buffer[offset..<end]), isLast: end == buffer.count)
-                offset = end
-            } while offset < buffer.count
-        }
+        document.withUnsafeBytes { buffer in parser.parse(buffer, isLast: true) }
         guard builder.format != nil else {
             throw NotAFeed.explain(data, rootElement: builder.unrecognisedRoot, warnings: builder.feed.warnings)
         }

@@ -16,8 +16,8 @@ enum MojibakeRepair {
             var index = 0
             while index < bytes.count {
                 // Every double-encoded lead byte (U+00C2…U+00F4) starts with 0xC3: memchr jumps between them.
-                guard let found = memchr(bytes.baseAddress! + index, 0xC3, bytes.count - index) else { break }
-                index = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                guard let found = bytes.firstIndex(of: 0xC3, from: index) else { break }
+                index = found
                 guard let (decoded, length) = sequence(in: bytes, at: index) else {
                     index += 1
                     continue
@@ -42,10 +42,10 @@ enum MojibakeRepair {
         guard lead >= 0xC2, lead <= 0xF4, bytes[index + 1] >= 0x80 else { return nil }
         let continuations = lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3
         // Most 0xC3 bytes are plain accented letters ("é" is C3 A9): reject before allocating anything.
-        guard continuation(in: bytes, at: index + 2) != nil else { return nil }
-        var original: [UInt8] = [lead]
-        var position = index + 2
-        for _ in 0..<continuations {
+        guard let (firstByte, firstWidth) = continuation(in: bytes, at: index + 2) else { return nil }
+        var original: [UInt8] = [lead, firstByte]
+        var position = index + 2 + firstWidth
+        for _ in 1..<continuations {
             guard let (byte, width) = continuation(in: bytes, at: position) else { return nil }
             original.append(byte)
             position += width

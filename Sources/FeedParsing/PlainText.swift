@@ -37,14 +37,12 @@ public enum PlainText {
     static func looksLikeHTML(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return false }
             /// Whether some `marker` in the text is followed by a byte that `follows` accepts.
             func anyMarker(_ marker: UInt8, followedBy follows: (UInt8) -> Bool) -> Bool {
                 var start = 0
-                while start < bytes.count, let found = memchr(base + start, Int32(marker), bytes.count - start) {
-                    let next = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-                    if next < bytes.count, follows(bytes[next]) { return true }
-                    start = next
+                while let found = bytes.firstIndex(of: marker, from: start) {
+                    if found + 1 < bytes.count, follows(bytes[found + 1]) { return true }
+                    start = found + 1
                 }
                 return false
             }

@@ -1,4 +1,3 @@
-import Foundation
 import FeedModel
 
 /// Resolves relative references against a base URI (RFC 3986 §5.2), on strings, so that IRIs with non-ASCII
@@ -146,7 +145,7 @@ enum HTMLLinks {
     /// The HTML with its links resolved, or nil when no link changes (most feeds' links are absolute already):
     /// bytes are copied only from the first changed link on.
     private static func absolutize(_ bytes: UnsafeBufferPointer<UInt8>, base: String) -> String? {
-        guard let start = bytes.baseAddress, memchr(start, Int32(UInt8(ascii: "=")), bytes.count) != nil else { return nil }
+        guard bytes.firstIndex(of: UInt8(ascii: "="), from: 0) != nil else { return nil }
         var output: [UInt8] = []
         var copied = 0
         var index = 0
@@ -154,7 +153,7 @@ enum HTMLLinks {
         while index < bytes.count {
             if !inTag {
                 // Text between tags: jump to the next `<`.
-                guard let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) else { break }
+                guard let open = bytes.firstIndex(of: UInt8(ascii: "<"), from: index) else { break }
                 inTag = true
                 index = open + 1
                 continue
@@ -180,7 +179,7 @@ enum HTMLLinks {
             }
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                 // Skip a quoted value of another attribute.
-                index = bytes[(index + 1)...].firstIndex(of: byte).map { $0 + 1 } ?? bytes.count
+                index = bytes.firstIndex(of: byte, from: index + 1).map { $0 + 1 } ?? bytes.count
                 continue
             }
             index += 1

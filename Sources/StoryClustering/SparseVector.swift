@@ -43,14 +43,15 @@ struct SparseVector {
     func contains(_ term: Int32) -> Bool { weight(of: term) != 0 }
 }
 
-extension Array where Element: Comparable {
-    /// Where `value` is, or would be inserted, in this array sorted ascending (binary search).
-    func sortedInsertionPoint(of value: Element) -> Int {
+extension Array {
+    /// Where an element with `key` is, or would be inserted, in this array sorted ascending by `key(of:)`
+    /// (binary search).
+    func sortedInsertionPoint<Key: Comparable>(of key: Key, by keyOf: (Element) -> Key) -> Int {
         var low = 0
         var high = count
         while low < high {
             let middle = (low + high) / 2
-            if self[middle] < value { low = middle + 1 } else { high = middle }
+            if keyOf(self[middle]) < key { low = middle + 1 } else { high = middle }
         }
         return low
     }
@@ -59,7 +60,7 @@ extension Array where Element: Comparable {
 extension Array where Element == Int32 {
     /// The position of `value` in this array sorted ascending, by binary search; nil when absent.
     func sortedIndex(of value: Int32) -> Int? {
-        let low = sortedInsertionPoint(of: value)
+        let low = sortedInsertionPoint(of: value) { $0 }
         return low < count && self[low] == value ? low : nil
     }
 }

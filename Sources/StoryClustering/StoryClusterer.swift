@@ -381,9 +381,12 @@ public final class StoryClusterer {
     }
 
     private func vector(_ weighted: WeightedTerms) -> SparseVector {
-        SparseVector(
-            sortedTerms: weighted.terms,
-            weights: zip(weighted.terms, weighted.weights).map { $0.1 * idf($0.0) })
+        vector(terms: weighted.terms, weights: weighted.weights)
+    }
+
+    /// The unit vector of `weights` (for `terms`, sorted) times each term's IDF.
+    private func vector(terms: [Int32], weights: [Double]) -> SparseVector {
+        SparseVector(sortedTerms: terms, weights: zip(terms, weights).map { $0.1 * idf($0.0) })
     }
 
     /// The strongest `count` terms of a vector, ties broken by the term's text.
@@ -470,9 +473,7 @@ public final class StoryClusterer {
             story.titleVectors = story.titles.map(vector)
             story.titleVectorsDocumentCount = documentCount
         }
-        let centroid = SparseVector(
-            sortedTerms: story.termWeights.terms,
-            weights: zip(story.termWeights.terms, story.termWeights.values).map { $0.1 * idf($0.0) })
+        let centroid = vector(terms: story.termWeights.terms, weights: story.termWeights.values)
         let minimum = Int32(parameters.signatureMinimumCount)
         let cache = Story.Cache(
             documentCount: documentCount, centroid: centroid,
@@ -784,16 +785,9 @@ public final class StoryClusterer {
         }
     }
 
-    /// Where the story with `id` is, or would go, in the postings of `term` (binary search by id).
+    /// Where the story with `id` is, or would go, in the postings of `term`.
     private func postingPosition(of id: Int64, term: Int32) -> Int {
-        let list = postings[Int(term)]
-        var low = 0
-        var high = list.count
-        while low < high {
-            let middle = (low + high) / 2
-            if list[middle].id < id { low = middle + 1 } else { high = middle }
-        }
-        return low
+        postings[Int(term)].sortedInsertionPoint(of: id, by: \.id)
     }
 }
 
