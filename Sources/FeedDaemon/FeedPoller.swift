@@ -14,6 +14,8 @@ public struct PollOutcome: Sendable {
     public var status: Int?
     public var newEntries: Int
     public var updatedEntries: Int
+    /// Of the new entries, those already brought by another feed (stored as duplicates of its entries).
+    public var duplicateEntries = 0
     public var milliseconds: Int
     /// Why the poll failed, nil on success.
     public var error: String?
@@ -175,6 +177,7 @@ public struct FeedPoller: Sendable {
             let summary = try await store.record(record, stories: stories)
             outcome.newEntries = summary.newEntries
             outcome.updatedEntries = summary.updatedEntries
+            outcome.duplicateEntries = summary.duplicateEntries
             environment.clearSaveFailure(record.feedID)
         } catch {
             outcome.error = "could not save: \(error)"

@@ -281,6 +281,7 @@ struct PollCycle: Sendable {
             if outcome.offline { logger.warning("\(line)") } else { logger.error("\(line)") }
         } else {
             var line = "\(name): status \(status), \(outcome.newEntries) new"
+            if outcome.duplicateEntries > 0 { line += " (\(outcome.duplicateEntries) already in other feeds)" }
             if outcome.updatedEntries > 0 { line += ", \(outcome.updatedEntries) updated" }
             line += ", \(outcome.milliseconds) ms"
             line += notes

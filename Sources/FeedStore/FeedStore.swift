@@ -148,47 +148,84 @@ public final class FeedStore: Sendable {
                     entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
                     entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
                 ]
-                let known = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT id FROM entry WHERE feed_id = ? AND guid = ?"),
+                let known = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT id, duplicate_of FROM entry WHERE feed_id = ? AND guid = ?"),
                     arguments: [fetch.feedID, entry.guid])
-                if known == nil {
-                    summary.newEntries += 1
-                    // The clusterer files the entry under its id before the insert, so that the entry is written
-                    // once, with its story: setting story_id afterwards would rewrite the whole row, text and all.
-                    let id = try nextEntryID
-                        ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'").map { $0 + 1 } ?? 1
-                    nextEntryID = id + 1
-                    let newEntry = NewEntry(id: id, feedID: fetch.feedID, input: entry, seenAt: state.lastPolledAt ?? Date())
-                    let assignment = stories?.assign(newEntry)
-                    if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }
+                if let known {
+                    let id: Int64 = known["id"]
+                    if (known["duplicate_of"] as Int64?) != nil {
+                        // A copy of another feed's article: its own link, title and dates, no content.
+                        try Self.run(db, sql: """
+                                UPDATE entry SET url = ?, title = ?, author = ?, published = COALESCE(?, published),
+                                    updated = COALESCE(?, updated), canonical_url = ?, last_seen = ?
+                                WHERE id = ?
+                                """,
+                            arguments: [entry.url, entry.title, entry.author, entry.published?.timeIntervalSince1970,
+                                        entry.updated?.timeIntervalSince1970, entry.canonicalURL, now, id])
+                        continue
+                    }
                     try Self.run(db, sql: """
-                            INSERT INTO entry (id, feed_id, guid, url, title, author, summary_html, content_html, text,
-                                published, updated, first_seen, last_seen, story_id)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            UPDATE entry SET url = ?, title = ?, author = ?, summary_html = ?, content_html = ?, text = ?,
+                                published = COALESCE(?, published), updated = COALESCE(?, updated), canonical_url = ?
+                            WHERE id = ?10 AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
+                                OR summary_html IS NOT ?4 OR content_html IS NOT ?5 OR text IS NOT ?6)
                             """,
-                        arguments: StatementArguments([id, fetch.feedID, entry.guid] + values + [now, now, assignment?.story]))
-                    if let assignment { try Self.apply(assignment, to: newEntry, in: db) }
+                        arguments: StatementArguments(values + [entry.canonicalURL, id]))
+                    if db.changesCount > 0 { summary.updatedEntries += 1 }
+                    // Still listed by the feed: retention keeps it.
+                    try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE id = ?", arguments: [now, id])
                     continue
                 }
+                summary.newEntries += 1
+                let id = try nextEntryID
+                    ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'").map { $0 + 1 } ?? 1
+                nextEntryID = id + 1
+                let seenAt = state.lastPolledAt ?? Date()
+                if let original = try Self.original(of: entry, outside: fetch.feedID, in: db) {
+                    // The same article as another feed's entry: stored as its duplicate, in its story, not clustered
+                    // or indexed again.
+                    summary.duplicateEntries += 1
+                    try Self.run(db, sql: """
+                            INSERT INTO entry (id, feed_id, guid, url, title, author, published, updated, first_seen,
+                                last_seen, story_id, canonical_url, duplicate_of)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [id, fetch.feedID, entry.guid, entry.url, entry.title, entry.author,
+                                    entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970, now, now,
+                                    original.story, entry.canonicalURL, original.id])
+                    if let story = original.story {
+                        try Self.refreshStory(story, seen: seenAt.timeIntervalSince1970, headlineEntryID: nil, in: db)
+                    }
+                    continue
+                }
+                // The clusterer files the entry under its id before the insert, so that the entry is written
+                // once, with its story: setting story_id afterwards would rewrite the whole row, text and all.
+                let newEntry = NewEntry(id: id, feedID: fetch.feedID, input: entry, seenAt: seenAt)
+                let assignment = stories?.assign(newEntry)
+                if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }
                 try Self.run(db, sql: """
-                        UPDATE entry SET url = ?, title = ?, author = ?, summary_html = ?, content_html = ?, text = ?,
-                            published = COALESCE(?, published), updated = COALESCE(?, updated)
-                        WHERE feed_id = ? AND guid = ? AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
-                            OR summary_html IS NOT ?4 OR content_html IS NOT ?5 OR text IS NOT ?6)
+                        INSERT INTO entry (id, feed_id, guid, url, title, author, summary_html, content_html, text,
+                            published, updated, first_seen, last_seen, story_id, canonical_url)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: StatementArguments(values + [fetch.feedID, entry.guid]))
-                if db.changesCount > 0 { summary.updatedEntries += 1 }
-                // Still listed by the feed: retention keeps it.
-                try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE feed_id = ? AND guid = ?",
-                    arguments: [now, fetch.feedID, entry.guid])
+                    arguments: StatementArguments(
+                        [id, fetch.feedID, entry.guid] + values + [now, now, assignment?.story, entry.canonicalURL]))
+                if let assignment { try Self.apply(assignment, to: newEntry, in: db) }
             }
             return summary
         }
     }
 
     /// The columns `entry(from:)` reads: the entry and its feed's URL and title.
-    private static let entryColumns =
-        "entry.*, feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title"
+    /// A duplicate shows its original's text; an original lists the other feeds that carry it.
+    private static let entryColumns = """
+        entry.id, entry.feed_id, entry.guid, entry.url, entry.title, entry.author, entry.published, entry.updated,
+        entry.first_seen, entry.story_id, entry.duplicate_of,
+        COALESCE(entry.text, (SELECT original.text FROM entry AS original WHERE original.id = entry.duplicate_of)) AS text,
+        (SELECT group_concat(COALESCE(other.configured_title, other.title, other.url), char(10))
+            FROM entry AS copy JOIN feed AS other ON other.id = copy.feed_id WHERE copy.duplicate_of = entry.id) AS also_in,
+        feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
+        """
 
     /// Runs a statement compiled once per connection (the poll path runs the same few statements per entry).
     private static func run(_ db: Database, sql: String, arguments: StatementArguments = []) throws {
@@ -211,16 +248,36 @@ public final class FeedStore: Sendable {
             try Self.run(db, sql: "UPDATE story SET merged_into = ? WHERE id = ? OR merged_into = ?",
                 arguments: [merge.into, merge.from, merge.from])
         }
+        try refreshStory(assignment.story, seen: seen, headlineEntryID: assignment.headlineEntryID, in: db)
+    }
+
+    /// Brings a story row's counts and times up to date after an entry joined it (and makes `headlineEntryID` its
+    /// headline when given). Duplicates count as sources, not as entries: they are one article.
+    private static func refreshStory(_ story: Int64, seen: Double, headlineEntryID: Int64?, in db: Database) throws {
         try Self.run(db, sql: """
                 UPDATE story SET
-                    entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id),
+                    entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id AND duplicate_of IS NULL),
                     source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
                     first_seen = MIN(first_seen, (SELECT MIN(first_seen) FROM entry WHERE story_id = story.id)),
                     last_seen = MAX(last_seen, ?),
                     headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?), headline_entry_id)
                 WHERE id = ?
                 """,
-            arguments: [seen, assignment.headlineEntryID, assignment.story])
+            arguments: [seen, headlineEntryID, story])
+    }
+
+    /// The stored original of `entry` from another feed (same canonical link), if there is one.
+    private static func original(of entry: EntryInput, outside feedID: Int64, in db: Database) throws
+        -> (id: Int64, story: Int64?)?
+    {
+        guard let key = entry.canonicalURL else { return nil }
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT id, story_id FROM entry WHERE canonical_url = ? AND duplicate_of IS NULL AND feed_id != ?
+                ORDER BY id LIMIT 1
+                """),
+            arguments: [key, feedID])
+        return row.map { ($0["id"], $0["story_id"]) }
     }
 
     /// How `stories` orders its answer.
@@ -277,7 +334,8 @@ public final class FeedStore: Sendable {
                 db,
                 sql: """
                     SELECT \(Self.entryColumns)
-                    FROM entry JOIN feed ON feed.id = entry.feed_id WHERE entry.story_id = ?
+                    FROM entry JOIN feed ON feed.id = entry.feed_id
+                    WHERE entry.story_id = ? AND entry.duplicate_of IS NULL
                     ORDER BY COALESCE(entry.published, entry.first_seen), entry.id
                     """,
                 arguments: [current])
@@ -294,7 +352,8 @@ public final class FeedStore: Sendable {
                 sql: """
                     SELECT * FROM (
                         SELECT id, feed_id, title, substr(text, 1, 400) AS text, published, first_seen, story_id
-                        FROM entry WHERE first_seen >= ? AND story_id IS NOT NULL ORDER BY id DESC LIMIT ?)
+                        FROM entry WHERE first_seen >= ? AND story_id IS NOT NULL AND duplicate_of IS NULL
+                        ORDER BY id DESC LIMIT ?)
                     ORDER BY id
                     """,
                 arguments: [since.timeIntervalSince1970, limit]
@@ -340,10 +399,11 @@ public final class FeedStore: Sendable {
     }
 
     /// The newest entries (by publication date, else update date, else first seen), optionally of one feed, of the
-    /// feeds with a tag, or since a date.
-    public func entries(feedURL: String? = nil, tag: String? = nil, since: Date? = nil, limit: Int = 50) throws(StoreError)
-        -> [StoredEntry]
-    {
+    /// feeds with a tag, or since a date. An article in several feeds comes once, with the others in `alsoIn`,
+    /// unless `includingDuplicates` (or a feed is given: its list shows its copies too).
+    public func entries(
+        feedURL: String? = nil, tag: String? = nil, since: Date? = nil, limit: Int = 50, includingDuplicates: Bool = false
+    ) throws(StoreError) -> [StoredEntry] {
         try read { db in
             var sql = """
                 SELECT \(Self.entryColumns)
@@ -353,6 +413,8 @@ public final class FeedStore: Sendable {
             if let feedURL {
                 sql += " AND feed.url = ?"
                 arguments += [feedURL]
+            } else if !includingDuplicates {
+                sql += " AND entry.duplicate_of IS NULL"
             }
             if let tag {
                 sql += " AND ('\n' || feed.tags || '\n') LIKE ?"
@@ -495,7 +557,9 @@ public final class FeedStore: Sendable {
             id: row["id"], feedID: row["feed_id"], feedURL: row["feed_url"], feedTitle: row["feed_title"],
             guid: row["guid"], url: row["url"], title: row["title"], author: row["author"], text: row["text"],
             published: date(row["published"]), updated: date(row["updated"]),
-            firstSeen: date(row["first_seen"]) ?? Date(timeIntervalSince1970: 0), storyID: row["story_id"])
+            firstSeen: date(row["first_seen"]) ?? Date(timeIntervalSince1970: 0), storyID: row["story_id"],
+            duplicateOf: row["duplicate_of"],
+            alsoIn: (row["also_in"] as String?)?.split(separator: "\n").map(String.init) ?? [])
     }
 
     private static func seconds(_ date: Date?) -> Double? { date?.timeIntervalSince1970 }

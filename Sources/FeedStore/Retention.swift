@@ -32,16 +32,23 @@ extension FeedStore {
         var report = RetentionReport()
         if let maxAge = policy.maxAge {
             let cutoff = now.addingTimeInterval(-maxAge).timeIntervalSince1970
-            while true {
-                let deleted = try await deleteBatch(
-                    sql: """
-                        SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
-                        WHERE entry.last_seen < ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0)
-                        LIMIT ?
-                        """,
-                    arguments: [cutoff, batchSize])
-                report.entriesDeleted += deleted
-                if deleted < batchSize { break }
+            // Two rounds: an original whose duplicates went in the first can go in the second.
+            for _ in 0..<2 {
+                var deletedThisRound = 0
+                while true {
+                    let deleted = try await deleteBatch(
+                        sql: """
+                            SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
+                            WHERE entry.last_seen < ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0)
+                              AND \(Self.noDuplicatesLeft)
+                            LIMIT ?
+                            """,
+                        arguments: [cutoff, batchSize])
+                    deletedThisRound += deleted
+                    if deleted < batchSize { break }
+                }
+                report.entriesDeleted += deletedThisRound
+                if deletedThisRound == 0 { break }
             }
         }
         if let maxPerFeed = policy.maxPerFeed {
@@ -54,6 +61,7 @@ extension FeedStore {
                         sql: """
                             SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
                             WHERE entry.feed_id = ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0)
+                              AND \(Self.noDuplicatesLeft)
                               AND entry.id NOT IN (
                                 SELECT id FROM entry WHERE feed_id = ?
                                 ORDER BY COALESCE(published, first_seen) DESC, id DESC LIMIT ?)
@@ -95,6 +103,9 @@ extension FeedStore {
         return report
     }
 
+    /// An original stays while another feed still has its duplicate (the duplicate keeps no content of its own).
+    private static let noDuplicatesLeft = "NOT EXISTS (SELECT 1 FROM entry AS copy WHERE copy.duplicate_of = entry.id)"
+
     /// Deletes one batch of the entries `sql` selects and brings their stories' counts and headlines up to date.
     private func deleteBatch(sql: String, arguments: StatementArguments) async throws(StoreError) -> Int {
         try await writeAccess { db in
@@ -108,11 +119,12 @@ extension FeedStore {
                 try db.execute(
                     sql: """
                         UPDATE story SET
-                            entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id),
+                            entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id AND duplicate_of IS NULL),
                             source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
                             first_seen = COALESCE((SELECT MIN(first_seen) FROM entry WHERE story_id = story.id), first_seen),
                             headline_entry_id = COALESCE(headline_entry_id,
-                                (SELECT id FROM entry WHERE story_id = story.id ORDER BY first_seen DESC LIMIT 1))
+                                (SELECT id FROM entry WHERE story_id = story.id AND duplicate_of IS NULL
+                                 ORDER BY first_seen DESC LIMIT 1))
                         WHERE id IN (\(stories.map(String.init).joined(separator: ",")))
                         """)
             }

@@ -174,6 +174,39 @@ enum StoreSchema {
                     END;
                     """)
         }
+        migrator.registerMigration("v11-duplicates") { db in
+            // One article in several feeds is stored once: later copies (same canonical link, another feed) are rows
+            // of their own feed that point at the first (duplicate_of) and keep no content; search indexes the
+            // original only. Entries stored before this migration have no canonical link and are never matched.
+            // The search triggers read the same condition as the view, so index and content still agree.
+            try db.execute(
+                sql: """
+                    ALTER TABLE entry ADD COLUMN canonical_url TEXT;
+                    ALTER TABLE entry ADD COLUMN duplicate_of INTEGER REFERENCES entry(id) ON DELETE SET NULL;
+                    CREATE INDEX entry_canonical_url ON entry(canonical_url) WHERE duplicate_of IS NULL;
+                    CREATE INDEX entry_duplicate_of ON entry(duplicate_of) WHERE duplicate_of IS NOT NULL;
+                    DROP TRIGGER entry_search_insert;
+                    DROP TRIGGER entry_search_delete;
+                    DROP TRIGGER entry_search_update;
+                    DROP VIEW entry_search_source;
+                    CREATE VIEW entry_search_source AS
+                        SELECT id, title, substr(text, 1, 4000) AS text FROM entry WHERE duplicate_of IS NULL;
+                    CREATE TRIGGER entry_search_insert AFTER INSERT ON entry WHEN new.duplicate_of IS NULL BEGIN
+                        INSERT INTO entry_search(rowid, title, text)
+                            VALUES (new.id, new.title, substr(new.text, 1, 4000));
+                    END;
+                    CREATE TRIGGER entry_search_delete AFTER DELETE ON entry WHEN old.duplicate_of IS NULL BEGIN
+                        INSERT INTO entry_search(entry_search, rowid, title, text)
+                            VALUES ('delete', old.id, old.title, substr(old.text, 1, 4000));
+                    END;
+                    CREATE TRIGGER entry_search_update AFTER UPDATE OF title, text, duplicate_of ON entry BEGIN
+                        INSERT INTO entry_search(entry_search, rowid, title, text)
+                            SELECT 'delete', old.id, old.title, substr(old.text, 1, 4000) WHERE old.duplicate_of IS NULL;
+                        INSERT INTO entry_search(rowid, title, text)
+                            SELECT new.id, new.title, substr(new.text, 1, 4000) WHERE new.duplicate_of IS NULL;
+                    END;
+                    """)
+        }
         return migrator
     }
 }

@@ -32,6 +32,11 @@ public struct StoredEntry: Sendable, Equatable, Codable {
     public var updated: Date?
     public var firstSeen: Date
     public var storyID: Int64?
+    /// The entry this one repeats (the same article, by canonical link, first stored from another feed); nil for
+    /// an original. A duplicate keeps no content of its own: `text` is the original's.
+    public var duplicateOf: Int64? = nil
+    /// The other feeds that carry this same article (their titles, else URLs), when this is an original.
+    public var alsoIn: [String] = []
 }
 
 /// An entry to insert or update, keyed by (feed, guid).
@@ -46,6 +51,8 @@ public struct EntryInput: Sendable, Equatable {
     public var text: String?
     public var published: Date?
     public var updated: Date?
+    /// The link's `CanonicalURL` key: another feed's entry with the same key is the same article.
+    public var canonicalURL: String?
 
     public init(
         guid: String, url: String? = nil, title: String? = nil, author: String? = nil, summaryHTML: String? = nil,
@@ -60,6 +67,7 @@ public struct EntryInput: Sendable, Equatable {
         self.text = text
         self.published = published
         self.updated = updated
+        canonicalURL = url.flatMap(CanonicalURL.key(for:))
     }
 }
 
@@ -108,10 +116,13 @@ public struct HostPause: Sendable, Equatable {
 public struct FetchRecordSummary: Sendable, Equatable {
     public var newEntries: Int
     public var updatedEntries: Int
+    /// Of the new entries, those that repeat an article another feed brought first (stored as its duplicates).
+    public var duplicateEntries: Int
 
-    public init(newEntries: Int, updatedEntries: Int) {
+    public init(newEntries: Int, updatedEntries: Int, duplicateEntries: Int = 0) {
         self.newEntries = newEntries
         self.updatedEntries = updatedEntries
+        self.duplicateEntries = duplicateEntries
     }
 }
 

@@ -62,10 +62,18 @@ enum EntryTable {
         for entry in entries {
             rows.append([
                 RelativeTime.describe(entry.published ?? entry.updated ?? entry.firstSeen, now: now),
-                TextTable.truncate(entry.feedTitle ?? entry.feedURL, to: 24),
+                feedLabel(entry, width: 24),
                 TextTable.truncate(entry.title ?? entry.url ?? entry.guid, to: 90),
             ])
         }
         return TextTable.render(rows)
+    }
+
+    /// The entry's feed, and how many other feeds carry the same article ("BBC News +2").
+    static func feedLabel(_ entry: StoredEntry, width: Int) -> String {
+        let feed = entry.feedTitle ?? entry.feedURL
+        guard !entry.alsoIn.isEmpty else { return TextTable.truncate(feed, to: width) }
+        let count = " +\(entry.alsoIn.count)"
+        return TextTable.truncate(feed, to: max(1, width - count.count)) + count
     }
 }

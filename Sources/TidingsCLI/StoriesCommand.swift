@@ -120,7 +120,8 @@ enum StoryTable {
         for entry in entries {
             rows.append([
                 RelativeTime.describe(entry.published ?? entry.firstSeen, now: now),
-                TextTable.truncate(entry.feedTitle ?? entry.feedURL, to: 24),
+                // The same article in several feeds is one row with all of them.
+                TextTable.truncate(([entry.feedTitle ?? entry.feedURL] + entry.alsoIn).joined(separator: ", "), to: 40),
                 TextTable.truncate(entry.title ?? "(untitled)", to: 80), entry.url ?? "",
             ])
         }

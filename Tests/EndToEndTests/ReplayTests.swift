@@ -20,6 +20,17 @@ import Testing
         let htmlErrors = run.log.split(separator: "\n").filter { $0.contains("Los Angeles Times") && $0.contains("not a feed: got an HTML page") }
         #expect(htmlErrors.count >= 5, "\(htmlErrors.count) HTML error pages reported")
 
+        // RNZ's national and COVID-19 feeds carry many of the same articles: each is stored once, the later copy
+        // pointing at the first feed's entry, in its story.
+        let byID = Dictionary(uniqueKeysWithValues: run.entries.map { ($0.id, $0) })
+        let copies = run.entries.filter { $0.duplicateOf != nil }
+        #expect(copies.count >= 10, "\(copies.count) articles seen in a second feed")
+        for copy in copies {
+            let original = try #require(byID[copy.duplicateOf!])
+            #expect(original.duplicateOf == nil && original.feedID != copy.feedID && original.storyID == copy.storyID)
+            #expect(CanonicalURL.key(for: copy.url ?? "") == CanonicalURL.key(for: original.url ?? ""))
+        }
+
         // Stories of 2021-09-20 (UTC), chosen by reading that day's titles: four events that many outlets
         // covered. For each, the story holding most of its entries has three or more feeds and at least half of
         // the event's entries of the day, and it holds no entry of another of the events.
@@ -122,7 +133,7 @@ struct ReplayRun {
         // Kept beside the store for a look after a failure.
         try? served.write(to: directory.appendingPathComponent("served.txt"), atomically: false, encoding: .utf8)
         try? log.write(to: directory.appendingPathComponent("daemon.log"), atomically: false, encoding: .utf8)
-        entries = try FeedStore(path: database, readOnly: true).entries(limit: 1_000_000)
+        entries = try FeedStore(path: database, readOnly: true).entries(limit: 1_000_000, includingDuplicates: true)
     }
 
     /// Every re-poll was conditional and no feed was polled twice within half its interval; every item of every
