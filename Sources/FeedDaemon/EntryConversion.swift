@@ -4,24 +4,43 @@ import FeedStore
 import Foundation
 
 extension EntryInput {
-    /// The store's view of a parsed entry: keyed by its stable key, with a plain-text rendering.
-    init(parsed entry: ParsedEntry) {
+    /// The store's view of a parsed entry: keyed by its stable key, with a plain-text rendering — unless
+    /// `omittingContent`, when summary, content and text are left out (the store has them already).
+    /// `guid` and `contentHash` are the entry's, when already computed.
+    init(parsed entry: ParsedEntry, guid: String? = nil, contentHash: Int64? = nil, omittingContent: Bool = false) {
         let body = entry.content ?? entry.summary
         self.init(
-            guid: entry.stableKey,
+            guid: guid ?? entry.stableKey,
             url: entry.link,
             title: entry.title,
             author: entry.author,
-            summaryHTML: entry.summary.map(Self.html),
-            contentHTML: entry.content.map(Self.html),
-            text: body.map(PlainText.of),
+            summaryHTML: omittingContent ? nil : entry.summary.map(PlainText.html(of:)),
+            contentHTML: omittingContent ? nil : entry.content.map(PlainText.html(of:)),
+            text: omittingContent ? nil : body.map(PlainText.of),
             published: entry.published,
             updated: entry.updated)
+        self.contentHash = contentHash ?? Self.contentHash(of: entry)
+        contentOmitted = omittingContent
     }
 
-    private static func html(_ content: TextContent) -> String {
-        guard content.kind == .text else { return content.value }
-        return content.value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+    /// A hash of every field of `entry` that the store keeps (FNV-1a over the fields, each preceded by a tag so that
+    /// a missing field and an empty one differ).
+    static func contentHash(of entry: ParsedEntry) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ tag: UInt8, _ text: String?) {
+            hash = (hash ^ UInt64(tag)) &* 0x0000_0100_0000_01b3
+            guard var text else { return }
+            text.withUTF8 { bytes in
+                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            }
+        }
+        mix(1, entry.title)
+        mix(2, entry.link)
+        mix(3, entry.author)
+        mix(entry.summary?.kind == .html ? 14 : 4, entry.summary?.value)
+        mix(entry.content?.kind == .html ? 15 : 5, entry.content?.value)
+        mix(6, entry.published.map { String($0.timeIntervalSince1970) })
+        mix(7, entry.updated.map { String($0.timeIntervalSince1970) })
+        return Int64(bitPattern: hash)
     }
 }

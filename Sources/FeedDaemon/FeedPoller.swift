@@ -164,12 +164,26 @@ public struct FeedPoller: Sendable {
             record.listed = true
             record.feedTitle = parsedFeed.title
             record.siteLink = parsedFeed.link
-            record.entries = parsedFeed.entries.map(EntryInput.init(parsed:))
+            record.entries = entryInputs(parsedFeed.entries, feedID: stored.id)
             outcome.feedTitle = outcome.feedTitle ?? parsedFeed.title
             outcome.warnings = parsedFeed.warnings.prefix(3).map(\.description)
         }
         await save(record, into: &outcome)
         return outcome
+    }
+
+    /// The parsed entries as the store takes them. Text is rendered only for entries the store does not have yet
+    /// (new, or changed since): an unchanged entry, or a new one whose article another feed brought, goes without.
+    private func entryInputs(_ entries: [ParsedEntry], feedID: Int64) -> [EntryInput] {
+        let keys = entries.map { (guid: $0.stableKey, canonicalURL: $0.link.flatMap(CanonicalURL.key(for:))) }
+        // Without an answer (a busy or damaged store), everything is rendered: the write decides as before.
+        let knowledge = (try? store.listingKnowledge(
+            feedID: feedID, guids: keys.map(\.guid), canonicalURLs: keys.compactMap(\.canonicalURL))) ?? ListingKnowledge()
+        return zip(entries, keys).map { entry, key in
+            let hash = EntryInput.contentHash(of: entry)
+            let omit = knowledge.hasContent(guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash)
+            return EntryInput(parsed: entry, guid: key.guid, contentHash: hash, omittingContent: omit)
+        }
     }
 
     private func save(_ record: FetchRecord, into outcome: inout PollOutcome) async {

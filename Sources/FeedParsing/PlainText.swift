@@ -33,6 +33,25 @@ public enum PlainText {
         content.kind == .html ? fromHTML(content.value) : collapseLines(content.value)
     }
 
+    /// A text construct as HTML: markup as it is, plain text with `&`, `<` and `>` escaped.
+    public static func html(of content: TextContent) -> String {
+        guard content.kind == .text else { return content.value }
+        let text = content.value
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") })
+        else { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + 32)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
+            default: output.append(byte)
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// True when `text` contains something an HTML parser would change: a tag or an entity reference.
     static func looksLikeHTML(_ text: String) -> Bool {
         var text = text

@@ -149,31 +149,50 @@ public final class FeedStore: Sendable {
                     entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
                 ]
                 let known = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT id, duplicate_of FROM entry WHERE feed_id = ? AND guid = ?"),
+                    db.cachedStatement(
+                        sql: "SELECT id, duplicate_of, content_hash, last_seen FROM entry WHERE feed_id = ? AND guid = ?"),
                     arguments: [fetch.feedID, entry.guid])
                 if let known {
                     let id: Int64 = known["id"]
-                    if (known["duplicate_of"] as Int64?) != nil {
-                        // A copy of another feed's article: its own link, title and dates, no content.
+                    // Still listed by the feed: retention keeps it. Refreshed once a day at most (retention allows for
+                    // that day), so that an unchanged entry's row is not rewritten at every poll.
+                    let touch = (known["last_seen"] as Double? ?? 0) < now - Self.listingRefreshSeconds
+                    let storedHash: Int64? = known["content_hash"]
+                    if let hash = entry.contentHash, hash == storedHash {
+                        if touch { try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE id = ?", arguments: [now, id]) }
+                        continue
+                    }
+                    if (known["duplicate_of"] as Int64?) != nil || entry.contentOmitted {
+                        // A copy of another feed's article (its own link, title and dates, no content), or an entry
+                        // whose content the poll left out but which changed meanwhile: the hash is forgotten, so the
+                        // next poll renders it in full.
+                        let isCopy = (known["duplicate_of"] as Int64?) != nil
                         try Self.run(db, sql: """
                                 UPDATE entry SET url = ?, title = ?, author = ?, published = COALESCE(?, published),
-                                    updated = COALESCE(?, updated), canonical_url = ?, last_seen = ?
+                                    updated = COALESCE(?, updated), canonical_url = ?, content_hash = ?, last_seen = ?
                                 WHERE id = ?
                                 """,
                             arguments: [entry.url, entry.title, entry.author, entry.published?.timeIntervalSince1970,
-                                        entry.updated?.timeIntervalSince1970, entry.canonicalURL, now, id])
+                                        entry.updated?.timeIntervalSince1970, entry.canonicalURL,
+                                        isCopy ? entry.contentHash : nil, now, id])
                         continue
                     }
                     try Self.run(db, sql: """
                             UPDATE entry SET url = ?, title = ?, author = ?, summary_html = ?, content_html = ?, text = ?,
-                                published = COALESCE(?, published), updated = COALESCE(?, updated), canonical_url = ?
-                            WHERE id = ?10 AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
+                                published = COALESCE(?, published), updated = COALESCE(?, updated), canonical_url = ?,
+                                content_hash = ?, last_seen = ?
+                            WHERE id = ?12 AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
                                 OR summary_html IS NOT ?4 OR content_html IS NOT ?5 OR text IS NOT ?6)
                             """,
-                        arguments: StatementArguments(values + [entry.canonicalURL, id]))
-                    if db.changesCount > 0 { summary.updatedEntries += 1 }
-                    // Still listed by the feed: retention keeps it.
-                    try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE id = ?", arguments: [now, id])
+                        arguments: StatementArguments(values + [entry.canonicalURL, entry.contentHash, now, id]))
+                    if db.changesCount > 0 {
+                        summary.updatedEntries += 1
+                    } else if entry.contentHash != storedHash || touch {
+                        // The same text under a new hash (first poll after an upgrade, or a change that renders the
+                        // same): remember the hash.
+                        try Self.run(db, sql: "UPDATE entry SET content_hash = ?, last_seen = ? WHERE id = ?",
+                            arguments: [entry.contentHash, touch ? now : known["last_seen"] as Double?, id])
+                    }
                     continue
                 }
                 summary.newEntries += 1
@@ -187,14 +206,16 @@ public final class FeedStore: Sendable {
                     summary.duplicateEntries += 1
                     try Self.run(db, sql: """
                             INSERT INTO entry (id, feed_id, guid, url, title, author, published, updated, first_seen,
-                                last_seen, story_id, canonical_url, duplicate_of)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                last_seen, story_id, canonical_url, duplicate_of, content_hash)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [id, fetch.feedID, entry.guid, entry.url, entry.title, entry.author,
                                     entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970, now, now,
-                                    original.story, entry.canonicalURL, original.id])
+                                    original.story, entry.canonicalURL, original.id, entry.contentHash])
                     if let story = original.story {
-                        try Self.refreshStory(story, seen: seenAt.timeIntervalSince1970, headlineEntryID: nil, in: db)
+                        try Self.refreshStory(
+                            story, after: id, from: fetch.feedID, isDuplicate: true, seen: seenAt.timeIntervalSince1970,
+                            headlineEntryID: nil, recount: false, in: db)
                     }
                     continue
                 }
@@ -205,15 +226,54 @@ public final class FeedStore: Sendable {
                 if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }
                 try Self.run(db, sql: """
                         INSERT INTO entry (id, feed_id, guid, url, title, author, summary_html, content_html, text,
-                            published, updated, first_seen, last_seen, story_id, canonical_url)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            published, updated, first_seen, last_seen, story_id, canonical_url, content_hash)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: StatementArguments(
-                        [id, fetch.feedID, entry.guid] + values + [now, now, assignment?.story, entry.canonicalURL]))
+                        [id, fetch.feedID, entry.guid] + values
+                            + [now, now, assignment?.story, entry.canonicalURL, entry.contentOmitted ? nil : entry.contentHash]))
                 if let assignment { try Self.apply(assignment, to: newEntry, in: db) }
             }
             return summary
         }
+    }
+
+    /// How stale an entry's `last_seen` may get while its feed keeps listing it: retention treats an entry as
+    /// no longer listed only when it was last seen this long before its feed's latest listing.
+    static let listingRefreshSeconds: Double = 86400
+
+    /// What the store knows of the entries a feed lists now (by guid), and which of their canonical links another
+    /// feed already carries: asked by the poll before it renders text, which it can then leave out.
+    public func listingKnowledge(feedID: Int64, guids: [String], canonicalURLs: [String]) throws(StoreError)
+        -> ListingKnowledge
+    {
+        try read { db in
+            var knowledge = ListingKnowledge()
+            // In chunks: SQLite limits the parameters of one statement.
+            for chunk in Self.chunks(guids) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT guid, content_hash FROM entry WHERE feed_id = ? AND guid IN (\(marks))",
+                    arguments: StatementArguments([feedID] + chunk))
+                for row in rows { knowledge.contentHashes[row["guid"]] = .some(row["content_hash"]) }
+            }
+            for chunk in Self.chunks(canonicalURLs) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let found = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT canonical_url FROM entry
+                        WHERE canonical_url IN (\(marks)) AND duplicate_of IS NULL AND feed_id != ?
+                        """,
+                    arguments: StatementArguments(chunk + [feedID]))
+                knowledge.carriedElsewhere.formUnion(found)
+            }
+            return knowledge
+        }
+    }
+
+    private static func chunks(_ values: [String]) -> [[String]] {
+        stride(from: 0, to: values.count, by: 500).map { Array(values[$0..<min($0 + 500, values.count)]) }
     }
 
     /// The columns `entry(from:)` reads: the entry and its feed's URL and title.
@@ -248,22 +308,41 @@ public final class FeedStore: Sendable {
             try Self.run(db, sql: "UPDATE story SET merged_into = ? WHERE id = ? OR merged_into = ?",
                 arguments: [merge.into, merge.from, merge.from])
         }
-        try refreshStory(assignment.story, seen: seen, headlineEntryID: assignment.headlineEntryID, in: db)
+        try refreshStory(
+            assignment.story, after: entry.id, from: entry.feedID, isDuplicate: false, seen: seen,
+            headlineEntryID: assignment.headlineEntryID, recount: !assignment.merges.isEmpty, in: db)
     }
 
-    /// Brings a story row's counts and times up to date after an entry joined it (and makes `headlineEntryID` its
-    /// headline when given). Duplicates count as sources, not as entries: they are one article.
-    private static func refreshStory(_ story: Int64, seen: Double, headlineEntryID: Int64?, in db: Database) throws {
+    /// Brings a story row's counts and times up to date after entry `entryID` of feed `feedID` joined it (and makes
+    /// `headlineEntryID` its headline when given). Duplicates count as sources, not as entries: they are one
+    /// article. Without merges the counts step up (two index probes); after a merge they are counted again.
+    private static func refreshStory(
+        _ story: Int64, after entryID: Int64, from feedID: Int64, isDuplicate: Bool, seen: Double, headlineEntryID: Int64?,
+        recount: Bool, in db: Database
+    ) throws {
+        if recount {
+            try Self.run(db, sql: """
+                    UPDATE story SET
+                        entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id AND duplicate_of IS NULL),
+                        source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
+                        first_seen = MIN(first_seen, (SELECT MIN(first_seen) FROM entry WHERE story_id = story.id)),
+                        last_seen = MAX(last_seen, ?),
+                        headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?), headline_entry_id)
+                    WHERE id = ?
+                    """,
+                arguments: [seen, headlineEntryID, story])
+            return
+        }
         try Self.run(db, sql: """
                 UPDATE story SET
-                    entry_count = (SELECT COUNT(*) FROM entry WHERE story_id = story.id AND duplicate_of IS NULL),
-                    source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
-                    first_seen = MIN(first_seen, (SELECT MIN(first_seen) FROM entry WHERE story_id = story.id)),
-                    last_seen = MAX(last_seen, ?),
-                    headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?), headline_entry_id)
-                WHERE id = ?
+                    entry_count = entry_count + ?1,
+                    source_count = source_count
+                        + NOT EXISTS (SELECT 1 FROM entry WHERE story_id = ?6 AND feed_id = ?2 AND id != ?3),
+                    first_seen = MIN(first_seen, ?5), last_seen = MAX(last_seen, ?5),
+                    headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?4), headline_entry_id)
+                WHERE id = ?6
                 """,
-            arguments: [seen, headlineEntryID, story])
+            arguments: [isDuplicate ? 0 : 1, feedID, entryID, headlineEntryID, seen, story])
     }
 
     /// The stored original of `entry` from another feed (same canonical link), if there is one.

@@ -24,8 +24,9 @@ extension FeedStore {
     /// Deletes entries beyond the policy, in batches of `batchSize` (one short transaction each, so the poll loop
     /// and readers never wait long), then stories left without entries, then lets SQLite refresh its statistics
     /// (`PRAGMA optimize`). An entry the feed still lists (seen when its body was last parsed) is never deleted:
-    /// it would only come back as new. The file does not shrink (freed pages are reused); run VACUUM by hand with
-    /// the daemon stopped to give space back.
+    /// it would only come back as new. (A listed entry's `last_seen` is refreshed once a day, so "not listed" means
+    /// last seen more than a day before the feed's latest listing.) The file does not shrink (freed pages are
+    /// reused); run VACUUM by hand with the daemon stopped to give space back.
     public func applyRetention(_ policy: RetentionPolicy, now: Date = Date(), batchSize: Int = 1000) async throws(StoreError)
         -> RetentionReport
     {
@@ -39,7 +40,7 @@ extension FeedStore {
                     let deleted = try await deleteBatch(
                         sql: """
                             SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
-                            WHERE entry.last_seen < ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0)
+                            WHERE entry.last_seen < ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0) - \(Self.listingRefreshSeconds)
                               AND \(Self.noDuplicatesLeft)
                             LIMIT ?
                             """,
@@ -60,7 +61,7 @@ extension FeedStore {
                     let deleted = try await deleteBatch(
                         sql: """
                             SELECT entry.id FROM entry JOIN feed ON feed.id = entry.feed_id
-                            WHERE entry.feed_id = ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0)
+                            WHERE entry.feed_id = ? AND entry.last_seen < COALESCE(feed.last_listed_at, 0) - \(Self.listingRefreshSeconds)
                               AND \(Self.noDuplicatesLeft)
                               AND entry.id NOT IN (
                                 SELECT id FROM entry WHERE feed_id = ?

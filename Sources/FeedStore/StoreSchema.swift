@@ -207,6 +207,21 @@ enum StoreSchema {
                     END;
                     """)
         }
+        migrator.registerMigration("v12-story-feed-index") { db in
+            // A story's entries by feed: whether a joining entry's feed is new to the story is one index probe, and
+            // recounting a story's entries and sources reads the index, not every member row (a story of an article
+            // carried by 70 feeds had each copy re-read every member).
+            try db.execute(
+                sql: """
+                    DROP INDEX entry_story;
+                    CREATE INDEX entry_story_feed ON entry(story_id, feed_id, duplicate_of);
+                    """)
+        }
+        migrator.registerMigration("v13-content-hash") { db in
+            // A hash of what the feed said about each entry (title, link, author, dates, summary, content): a poll
+            // that lists an entry unchanged neither renders its text again nor rewrites its row.
+            try db.execute(sql: "ALTER TABLE entry ADD COLUMN content_hash INTEGER")
+        }
         return migrator
     }
 }

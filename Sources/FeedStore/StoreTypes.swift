@@ -53,6 +53,12 @@ public struct EntryInput: Sendable, Equatable {
     public var updated: Date?
     /// The link's `CanonicalURL` key: another feed's entry with the same key is the same article.
     public var canonicalURL: String?
+    /// A hash of everything the feed said about the entry; equal to the stored one means nothing changed.
+    public var contentHash: Int64?
+    /// True when the summary, content and text were left out because the store already has them (the entry is
+    /// listed unchanged, or another feed brought the same article). If the store finds otherwise when it writes,
+    /// it stores what it has and forgets the hash, so the next poll renders the entry in full.
+    public var contentOmitted = false
 
     public init(
         guid: String, url: String? = nil, title: String? = nil, author: String? = nil, summaryHTML: String? = nil,
@@ -109,6 +115,26 @@ public struct HostPause: Sendable, Equatable {
         self.host = host
         self.until = until
         self.reason = reason
+    }
+}
+
+/// What the store knows of the entries a feed lists, asked before their text is rendered.
+public struct ListingKnowledge: Sendable, Equatable {
+    /// The feed's stored entries among those listed: guid → content hash (nil when none is stored yet).
+    public var contentHashes: [String: Int64?] = [:]
+    /// Canonical links among those listed that another feed's entry already has.
+    public var carriedElsewhere: Set<String> = []
+
+    public init(contentHashes: [String: Int64?] = [:], carriedElsewhere: Set<String> = []) {
+        self.contentHashes = contentHashes
+        self.carriedElsewhere = carriedElsewhere
+    }
+
+    /// Whether the store already has the content of `entry` (same hash), or has it from another feed (a new guid
+    /// whose canonical link is known elsewhere).
+    public func hasContent(guid: String, canonicalURL: String?, contentHash: Int64) -> Bool {
+        if let stored = contentHashes[guid] { return stored == contentHash }
+        return canonicalURL.map(carriedElsewhere.contains) ?? false
     }
 }
 

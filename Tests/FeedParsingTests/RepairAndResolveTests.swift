@@ -106,4 +106,11 @@ import FeedModel
         ]
         for sample in samples { #expect(sample.trimmingWhitespace() == byCharacters(sample), "\(sample.debugDescription)") }
     }
+
+    @Test func plainTextBecomesEscapedHTMLAndMarkupStaysAsItIs() {
+        #expect(PlainText.html(of: TextContent(kind: .text, value: "AT&T <b>bold</b> > 5 — é"))
+            == "AT&amp;T &lt;b&gt;bold&lt;/b&gt; &gt; 5 — é")
+        #expect(PlainText.html(of: TextContent(kind: .text, value: "nothing to escape")) == "nothing to escape")
+        #expect(PlainText.html(of: TextContent(kind: .html, value: "<p>a &amp; b</p>")) == "<p>a &amp; b</p>")
+    }
 }

@@ -171,11 +171,61 @@ import Testing
         #expect(kept.entriesDeleted == 0)
         #expect(try store.entries(feedURL: "https://b.example/feed", limit: 1).first?.text == "What happened.")
         // Once B stops listing it too, both go, the copy first and then the original, in one pass.
-        try await store.record(FetchRecord(feedID: b, state: state(now + 101 * day), entries: [], listed: true))
+        // (A listed entry's last_seen is refreshed once a day, so "no longer listed" means a day older than the
+        // feed's latest listing.)
+        try await store.record(FetchRecord(feedID: b, state: state(now + 102 * day), entries: [], listed: true))
         let gone = try await store.applyRetention(RetentionPolicy(maxAge: 90 * day, maxPerFeed: nil), now: now + 200 * day)
         #expect(gone.entriesDeleted == 2)
         #expect(gone.storiesDeleted == 1)
         #expect(try store.entryCount() == 0)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func contentTheStoreHasIsNeitherRenderedNorRewritten() async throws {
+        let store = try FeedStore(path: path)
+        let ids = try await store.syncSubscriptions([
+            SubscriptionInput(url: "https://a.example/feed", title: "A"), SubscriptionInput(url: "https://b.example/feed", title: "B"),
+        ])
+        let a = try #require(ids["https://a.example/feed"])
+        let b = try #require(ids["https://b.example/feed"])
+        var article = EntryInput(guid: "x", url: "https://news.example/x", title: "X happened", text: "What happened.")
+        article.contentHash = 42
+        try await store.record(FetchRecord(feedID: a, state: state(now), entries: [article], listed: true), stories: OwnStory())
+
+        // What a poll asks before rendering: A has "x" with hash 42; B's new "y" links an article A carries.
+        let knowledge = try store.listingKnowledge(
+            feedID: b, guids: ["y"], canonicalURLs: ["news.example/x", "news.example/other"])
+        #expect(knowledge.carriedElsewhere == ["news.example/x"])
+        #expect(knowledge.contentHashes.isEmpty)
+        let own = try store.listingKnowledge(feedID: a, guids: ["x", "new"], canonicalURLs: ["news.example/x"])
+        #expect(own.contentHashes == ["x": 42])
+        #expect(own.carriedElsewhere.isEmpty, "an entry of the feed itself is not another feed's")
+        #expect(own.hasContent(guid: "x", canonicalURL: "news.example/x", contentHash: 42))
+        #expect(!own.hasContent(guid: "x", canonicalURL: "news.example/x", contentHash: 43))
+
+        // Listed again unchanged, without its text: nothing is updated and the text stays.
+        var bare = EntryInput(guid: "x", url: "https://news.example/x", title: "X happened")
+        bare.contentHash = 42
+        bare.contentOmitted = true
+        let again = try await store.record(
+            FetchRecord(feedID: a, state: state(now + 1800), entries: [bare], listed: true), stories: OwnStory())
+        #expect(again == FetchRecordSummary(newEntries: 0, updatedEntries: 0))
+        #expect(try store.entries(limit: 1).first?.text == "What happened.")
+
+        // A new entry sent without text because its article seemed known, when the store finds no original (it was
+        // deleted meanwhile): stored with what there is, its hash forgotten, and completed by the next full poll.
+        var orphan = EntryInput(guid: "z", url: "https://news.example/z", title: "Z happened")
+        orphan.contentHash = 7
+        orphan.contentOmitted = true
+        try await store.record(FetchRecord(feedID: b, state: state(now + 60), entries: [orphan], listed: true), stories: OwnStory())
+        #expect(try store.listingKnowledge(feedID: b, guids: ["z"], canonicalURLs: []).contentHashes == ["z": Int64?.none])
+        var full = EntryInput(guid: "z", url: "https://news.example/z", title: "Z happened", text: "Z's whole text.")
+        full.contentHash = 7
+        let completed = try await store.record(
+            FetchRecord(feedID: b, state: state(now + 120), entries: [full], listed: true), stories: OwnStory())
+        #expect(completed.updatedEntries == 1)
+        #expect(try store.entries(feedURL: "https://b.example/feed", limit: 1).first?.text == "Z's whole text.")
+        #expect(try store.search("whole").count == 1)
         #expect(try store.integrityCheck() == "ok")
     }
 }
