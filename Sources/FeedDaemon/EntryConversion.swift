@@ -6,8 +6,11 @@ import Foundation
 extension EntryInput {
     /// The store's view of a parsed entry: keyed by its stable key, with a plain-text rendering — unless
     /// `omittingContent`, when summary, content and text are left out (the store has them already).
-    /// `guid` and `contentHash` are the entry's, when already computed.
-    init(parsed entry: ParsedEntry, guid: String? = nil, contentHash: Int64? = nil, omittingContent: Bool = false) {
+    /// `guid`, `canonicalURL` and `contentHash` are the entry's, when already computed.
+    init(
+        parsed entry: ParsedEntry, guid: String? = nil, canonicalURL: String? = nil, contentHash: Int64? = nil,
+        omittingContent: Bool = false
+    ) {
         let body = entry.content ?? entry.summary
         self.init(
             guid: guid ?? entry.stableKey,
@@ -18,7 +21,8 @@ extension EntryInput {
             contentHTML: omittingContent ? nil : entry.content.map(PlainText.html(of:)),
             text: omittingContent ? nil : body.map(PlainText.of),
             published: entry.published,
-            updated: entry.updated)
+            updated: entry.updated,
+            canonicalURL: canonicalURL)
         self.contentHash = contentHash ?? Self.contentHash(of: entry)
         contentOmitted = omittingContent
     }

@@ -182,7 +182,8 @@ public struct FeedPoller: Sendable {
         return zip(entries, keys).map { entry, key in
             let hash = EntryInput.contentHash(of: entry)
             let omit = knowledge.hasContent(guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash)
-            return EntryInput(parsed: entry, guid: key.guid, contentHash: hash, omittingContent: omit)
+            return EntryInput(
+                parsed: entry, guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash, omittingContent: omit)
         }
     }
 

@@ -15,25 +15,31 @@
 public enum CanonicalURL {
     /// The key of `link`, or nil when it is not an http(s) URL of an article.
     public static func key(for link: String) -> String? {
-        var rest = Substring(link.trimmingWhitespace())
-        guard let schemeEnd = rest.firstIndex(of: ":") else { return nil }
-        let scheme = rest[..<schemeEnd].lowercased()
-        guard scheme == "http" || scheme == "https" else { return nil }
-        rest = rest[rest.index(after: schemeEnd)...]
-        guard rest.hasPrefix("//") else { return nil }
+        // Bytes, not Characters: a URL's syntax is ASCII, and this runs for every entry of every poll.
+        var bytes = Array(link.utf8)[...]
+        while let first = bytes.first, isSpace(first) { bytes.removeFirst() }
+        while let last = bytes.last, isSpace(last) { bytes.removeLast() }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let scheme = lowercased(bytes[..<colon])
+        guard scheme == Array("http".utf8) || scheme == Array("https".utf8) else { return nil }
+        var rest = bytes[(colon + 1)...]
+        guard rest.starts(with: "//".utf8) else { return nil }
         rest = rest.dropFirst(2)
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        var query: Substring = ""
-        if let mark = rest.firstIndex(of: "?") {
-            query = rest[rest.index(after: mark)...]
+        if let hash = rest.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
+        var query: ArraySlice<UInt8> = []
+        if let mark = rest.firstIndex(of: UInt8(ascii: "?")) {
+            query = rest[(mark + 1)...]
             rest = rest[..<mark]
         }
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        guard let host = self.host(of: rest[..<authorityEnd], scheme: scheme) else { return nil }
-        let path = self.path(rest[authorityEnd...])
-        let parameters = self.parameters(query)
-        if path.isEmpty && parameters.isEmpty { return nil }
-        return parameters.isEmpty ? host + path : host + path + "?" + parameters
+        let authorityEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        guard var key = host(of: rest[..<authorityEnd]) else { return nil }
+        let hostLength = key.count
+        appendPath(rest[authorityEnd...], to: &key)
+        let pathLength = key.count
+        appendParameters(query, to: &key)
+        if key.count == hostLength { return nil }
+        if pathLength == hostLength && key.count > pathLength { key.insert(UInt8(ascii: "/"), at: hostLength) }
+        return String(decoding: key, as: UTF8.self)
     }
 
     /// Query parameters that say where a reader came from, not what they read (names compared lower-cased;
@@ -45,46 +51,74 @@ public enum CanonicalURL {
         "outputtype",
     ]
 
-    private static func host(of authority: Substring, scheme: String) -> String? {
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C
+    }
+
+    private static func lowercased(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
+    /// The host, lower-cased, without a trailing dot, userinfo, a default port or a mobile/AMP prefix.
+    private static func host(of authority: ArraySlice<UInt8>) -> [UInt8]? {
         var hostPart = authority
-        if let at = hostPart.lastIndex(of: "@") { hostPart = hostPart[hostPart.index(after: at)...] }
-        var port: Substring = ""
-        if let colon = hostPart.lastIndex(of: ":"), !hostPart.hasSuffix("]") {
-            port = hostPart[hostPart.index(after: colon)...]
+        if let at = hostPart.lastIndex(of: UInt8(ascii: "@")) { hostPart = hostPart[(at + 1)...] }
+        var port: ArraySlice<UInt8> = []
+        if let colon = hostPart.lastIndex(of: UInt8(ascii: ":")), hostPart.last != UInt8(ascii: "]") {
+            port = hostPart[(colon + 1)...]
             hostPart = hostPart[..<colon]
         }
-        var host = hostPart.lowercased()
-        while host.hasSuffix(".") { host.removeLast() }
+        var host = lowercased(hostPart)[...]
+        while host.last == UInt8(ascii: ".") { host.removeLast() }
         guard !host.isEmpty else { return nil }
-        for prefix in ["www.", "m.", "mobile.", "amp."] where host.hasPrefix(prefix) && host.count > prefix.count + 3 {
-            host.removeFirst(prefix.count)
+        for prefix in ["www.", "m.", "mobile.", "amp."] where host.starts(with: prefix.utf8) && host.count > prefix.utf8.count + 3 {
+            host = host.dropFirst(prefix.utf8.count)
             break
         }
-        if !port.isEmpty && port != "80" && port != "443" { host += ":" + port }
-        return host
+        var result = Array(host)
+        if !port.isEmpty && !port.elementsEqual("80".utf8) && !port.elementsEqual("443".utf8) {
+            result.append(UInt8(ascii: ":"))
+            result.append(contentsOf: port)
+        }
+        return result
     }
 
-    private static func path(_ raw: Substring) -> String {
-        var segments = raw.split(separator: "/", omittingEmptySubsequences: true)
-        if segments.first == "amp" { segments.removeFirst() }
-        if segments.last == "amp" { segments.removeLast() }
-        guard let last = segments.popLast() else { return "" }
-        var name = String(last)
-        if name.hasSuffix(".amp") {
-            name.removeLast(4)
-        } else if let dot = name.lastIndex(of: "."), name[..<dot].hasSuffix(".amp") {
-            name.removeSubrange(name.index(dot, offsetBy: -4)..<dot)
+    /// Appends the path without empty segments, a trailing slash, `amp` first or last segments or `.amp` names.
+    private static func appendPath(_ raw: ArraySlice<UInt8>, to key: inout [UInt8]) {
+        var segments = raw.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+        let amp = Array("amp".utf8)
+        if let first = segments.first, first.elementsEqual(amp) { segments.removeFirst() }
+        if let last = segments.last, last.elementsEqual(amp) { segments.removeLast() }
+        guard let last = segments.popLast() else { return }
+        for segment in segments {
+            key.append(UInt8(ascii: "/"))
+            key.append(contentsOf: segment)
         }
-        let head = segments.joined(separator: "/")
-        return head.isEmpty ? "/" + name : "/" + head + "/" + name
+        key.append(UInt8(ascii: "/"))
+        let dotAmp = Array(".amp".utf8)
+        if last.count > 4 && last.suffix(4).elementsEqual(dotAmp) {
+            key.append(contentsOf: last.dropLast(4))
+        } else if let dot = last.lastIndex(of: UInt8(ascii: ".")), dot - last.startIndex > 4,
+            last[(dot - 4)..<dot].elementsEqual(dotAmp)
+        {
+            key.append(contentsOf: last[..<(dot - 4)])
+            key.append(contentsOf: last[dot...])
+        } else {
+            key.append(contentsOf: last)
+        }
     }
 
-    private static func parameters(_ query: Substring) -> String {
-        guard !query.isEmpty else { return "" }
-        let kept = query.split(separator: "&", omittingEmptySubsequences: true).filter { parameter in
-            let name = (parameter.firstIndex(of: "=").map { parameter[..<$0] } ?? parameter).lowercased()
-            return !name.hasPrefix("utm_") && !trackingParameters.contains(name)
+    /// Appends "?" and the query's parameters that are not tracking ones, in their order (nothing if none is left).
+    private static func appendParameters(_ query: ArraySlice<UInt8>, to key: inout [UInt8]) {
+        var first = true
+        for parameter in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let name = lowercased(parameter.firstIndex(of: UInt8(ascii: "=")).map { parameter[..<$0] } ?? parameter)
+            if name.starts(with: "utm_".utf8) || trackingParameters.contains(String(decoding: name, as: UTF8.self)) {
+                continue
+            }
+            key.append(first ? UInt8(ascii: "?") : UInt8(ascii: "&"))
+            key.append(contentsOf: parameter)
+            first = false
         }
-        return kept.joined(separator: "&")
     }
 }

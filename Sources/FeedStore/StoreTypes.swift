@@ -60,9 +60,11 @@ public struct EntryInput: Sendable, Equatable {
     /// it stores what it has and forgets the hash, so the next poll renders the entry in full.
     public var contentOmitted = false
 
+    /// `canonicalURL`: the link's key when the caller has it already (else it is worked out from `url`).
     public init(
         guid: String, url: String? = nil, title: String? = nil, author: String? = nil, summaryHTML: String? = nil,
-        contentHTML: String? = nil, text: String? = nil, published: Date? = nil, updated: Date? = nil
+        contentHTML: String? = nil, text: String? = nil, published: Date? = nil, updated: Date? = nil,
+        canonicalURL: String? = nil
     ) {
         self.guid = guid
         self.url = url
@@ -73,7 +75,7 @@ public struct EntryInput: Sendable, Equatable {
         self.text = text
         self.published = published
         self.updated = updated
-        canonicalURL = url.flatMap(CanonicalURL.key(for:))
+        self.canonicalURL = canonicalURL ?? url.flatMap(CanonicalURL.key(for:))
     }
 }
 
