@@ -55,7 +55,7 @@ final class ClusteringStoryAssigner: StoryAssigner {
             let decision = clusterer.add(item)
             return StoryAssignment(
                 story: decision.story, merges: decision.merges.map { StoryMerge(from: $0.from, into: $0.into) },
-                headlineEntryID: clusterer.representative(of: decision.story))
+                headlineEntryID: clusterer.representative(of: decision.story), duplicateOf: decision.duplicateOf)
         }
     }
 

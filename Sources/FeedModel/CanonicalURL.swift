@@ -6,7 +6,7 @@
 ///   prefix (mobile and AMP editions).
 /// - Path: a trailing slash, an `amp` first or last segment and an `.amp` before the extension (or at the end) are
 ///   dropped: `/amp/world/x`, `/world/x/amp`, `/world/x.amp.html` are all `/world/x…`.
-/// - Query: tracking parameters (`utm_*`, `fbclid`, `gclid`, `ref`, `mc_cid` …, see `trackingParameters`) and AMP
+/// - Query: `&amp;` (a link escaped twice) is `&`; tracking parameters (`utm_*`, `fbclid`, `gclid`, `ref`, `mc_cid` …, see `trackingParameters`) and AMP
 ///   switches (`amp`, `outputType=amp`) are dropped; the others keep their order.
 /// - Fragment: dropped.
 ///
@@ -111,6 +111,11 @@ public enum CanonicalURL {
     /// Appends "?" and the query's parameters that are not tracking ones, in their order (nothing if none is left).
     private static func appendParameters(_ query: ArraySlice<UInt8>, to key: inout [UInt8]) {
         var first = true
+        // Feeds that escape a link twice leave "&amp;" between parameters.
+        var query = query
+        if query.contains(UInt8(ascii: ";")) {
+            query = ArraySlice(String(decoding: query, as: UTF8.self).replacingOccurrences(of: "&amp;", with: "&").utf8)
+        }
         for parameter in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let name = lowercased(parameter.firstIndex(of: UInt8(ascii: "=")).map { parameter[..<$0] } ?? parameter)
             if name.starts(with: "utm_".utf8) || trackingParameters.contains(String(decoding: name, as: UTF8.self)) {

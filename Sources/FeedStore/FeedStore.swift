@@ -224,15 +224,24 @@ public final class FeedStore: Sendable {
                 let newEntry = NewEntry(id: id, feedID: fetch.feedID, input: entry, seenAt: seenAt)
                 let assignment = stories?.assign(newEntry)
                 if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }
+                // A near-copy of another feed's entry points at that entry's original (its own text stays, out of
+                // search, where the original is).
+                let copyOf = try assignment?.duplicateOf.flatMap { copied in
+                    try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT COALESCE(duplicate_of, id) FROM entry WHERE id = ? AND feed_id != ?"),
+                        arguments: [copied, fetch.feedID])
+                }
                 try Self.run(db, sql: """
                         INSERT INTO entry (id, feed_id, guid, url, title, author, summary_html, content_html, text,
-                            published, updated, first_seen, last_seen, story_id, canonical_url, content_hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            published, updated, first_seen, last_seen, story_id, canonical_url, content_hash, duplicate_of)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: StatementArguments(
                         [id, fetch.feedID, entry.guid] + values
-                            + [now, now, assignment?.story, entry.canonicalURL, entry.contentOmitted ? nil : entry.contentHash]))
-                if let assignment { try Self.apply(assignment, to: newEntry, in: db) }
+                            + [now, now, assignment?.story, entry.canonicalURL, entry.contentOmitted ? nil : entry.contentHash,
+                               copyOf]))
+                if copyOf != nil { summary.duplicateEntries += 1 }
+                if let assignment { try Self.apply(assignment, to: newEntry, isDuplicate: copyOf != nil, in: db) }
             }
             return summary
         }
@@ -301,7 +310,7 @@ public final class FeedStore: Sendable {
 
     /// After `entry` was stored under its story: applies the assignment's merges and keeps the story rows' counts and
     /// times right.
-    private static func apply(_ assignment: StoryAssignment, to entry: NewEntry, in db: Database) throws {
+    private static func apply(_ assignment: StoryAssignment, to entry: NewEntry, isDuplicate: Bool, in db: Database) throws {
         let seen = entry.seenAt.timeIntervalSince1970
         for merge in assignment.merges {
             try Self.run(db, sql: "UPDATE entry SET story_id = ? WHERE story_id = ?", arguments: [merge.into, merge.from])
@@ -309,7 +318,7 @@ public final class FeedStore: Sendable {
                 arguments: [merge.into, merge.from, merge.from])
         }
         try refreshStory(
-            assignment.story, after: entry.id, from: entry.feedID, isDuplicate: false, seen: seen,
+            assignment.story, after: entry.id, from: entry.feedID, isDuplicate: isDuplicate, seen: seen,
             headlineEntryID: assignment.headlineEntryID, recount: !assignment.merges.isEmpty, in: db)
     }
 

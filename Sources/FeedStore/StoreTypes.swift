@@ -203,11 +203,15 @@ public struct StoryAssignment: Sendable, Equatable {
     public var merges: [StoryMerge]
     /// The story's most representative entry now.
     public var headlineEntryID: Int64?
+    /// The entry this one is a near-copy of (wire text with small edits from another feed): stored as its
+    /// duplicate, with its own text.
+    public var duplicateOf: Int64?
 
-    public init(story: Int64, merges: [StoryMerge] = [], headlineEntryID: Int64? = nil) {
+    public init(story: Int64, merges: [StoryMerge] = [], headlineEntryID: Int64? = nil, duplicateOf: Int64? = nil) {
         self.story = story
         self.merges = merges
         self.headlineEntryID = headlineEntryID
+        self.duplicateOf = duplicateOf
     }
 }
 

@@ -50,6 +50,11 @@ public struct ClusteringParameters: Sendable, Equatable {
     public var titleSharedTerms = 2
     /// Identical normalised titles longer than this join without further checks.
     public var exactTitleMinimumLength = 13
+    /// Estimated Jaccard similarity of word 3-shingles (title and summary) from which an item from another source
+    /// is a copy of an earlier one and joins its story directly.
+    public var nearDuplicateSimilarity = 0.7
+    /// Fewer shingles than this (about 10 words) are too short to call a copy.
+    public var nearDuplicateMinimumShingles = 8
 
     public init() {}
 }

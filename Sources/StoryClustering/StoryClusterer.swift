@@ -28,6 +28,8 @@ public struct ClusterDecision: Sendable, Equatable {
         case sameTitle
         /// Similar enough to an active story.
         case similar
+        /// A near-copy of an item of an active story from another source (wire copy with small edits).
+        case nearDuplicate
     }
 
     /// The item's story, after any merge this item caused.
@@ -36,9 +38,11 @@ public struct ClusterDecision: Sendable, Equatable {
     /// Stories this item showed to be one, in the order they happened: each `from` now lives on as `into`
     /// (a later merge may move that story on again).
     public var merges: [(from: Int64, into: Int64)] = []
+    /// For a near-duplicate: the key of the item it copies (nil when that item had no key).
+    public var duplicateOf: Int64?
 
     public static func == (lhs: ClusterDecision, rhs: ClusterDecision) -> Bool {
-        lhs.story == rhs.story && lhs.reason == rhs.reason
+        lhs.story == rhs.story && lhs.reason == rhs.reason && lhs.duplicateOf == rhs.duplicateOf
             && lhs.merges.map(\.from) == rhs.merges.map(\.from) && lhs.merges.map(\.into) == rhs.merges.map(\.into)
     }
 }
@@ -75,6 +79,8 @@ public final class StoryClusterer {
     /// Per term id: the stories indexed under it, by ascending id (references, so that probing needs no lookup).
     @exclusivity(unchecked) private var postings: [[Story]] = []
     @exclusivity(unchecked) private var titleIndex: [String: Int64] = [:]
+    /// Recent items' MinHash signatures, each with its story and key (copies of wire text join their original).
+    @exclusivity(unchecked) private var nearDuplicates: NearDuplicateIndex<(story: Story, key: Int64?)>
     @exclusivity(unchecked) private var nextStoryID: Int64
     @exclusivity(unchecked) private var clock: Double?
     @exclusivity(unchecked) private var itemsSinceSweep = 0
@@ -84,6 +90,8 @@ public final class StoryClusterer {
     public init(parameters: ClusteringParameters = ClusteringParameters(), firstStoryID: Int64 = 1) {
         self.parameters = parameters
         self.nextStoryID = firstStoryID
+        nearDuplicates = NearDuplicateIndex(
+            threshold: parameters.nearDuplicateSimilarity, minimumShingles: parameters.nearDuplicateMinimumShingles)
     }
 
     /// Active stories held in memory.
@@ -95,9 +103,19 @@ public final class StoryClusterer {
         var target: Int64?
         var reason = ClusterDecision.Reason.new
 
+        var duplicateOf: Int64?
+        let signature = nearDuplicateSignature(of: item)
+        if let signature, let match = nearDuplicates.match(signature, source: item.source) {
+            let story = Self.current(match.payload.story)
+            if stories[story.id] === story, isActive(story.id, now: now) {
+                target = story.id
+                reason = .nearDuplicate
+                duplicateOf = match.payload.key
+            }
+        }
         let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
         let titleKeyUsable = normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength
-        if titleKeyUsable, let story = titleIndex[normalizedTitle], isActive(story, now: now) {
+        if target == nil, titleKeyUsable, let story = titleIndex[normalizedTitle], isActive(story, now: now) {
             target = story
             reason = .sameTitle
         }
@@ -116,7 +134,10 @@ public final class StoryClusterer {
         countForBoilerplate(features, source: item.source, story: story)
         absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
         if titleKeyUsable { index(title: normalizedTitle, story: story) }
-        var decision = ClusterDecision(story: story, reason: reason)
+        if let signature, let owner = stories[story] {
+            nearDuplicates.insert(signature, payload: (owner, item.key), time: itemTime ?? now, source: item.source)
+        }
+        var decision = ClusterDecision(story: story, reason: reason, duplicateOf: duplicateOf)
         if reason == .similar, let merge = mergeIfSame(story, now: now) {
             decision.merges.append(merge)
             decision.story = merge.into
@@ -130,6 +151,18 @@ public final class StoryClusterer {
         return decision
     }
 
+    /// What near-duplicate detection compares: the title and the summary.
+    private func nearDuplicateSignature(of item: ClusterItem) -> [UInt32]? {
+        nearDuplicates.signature(of: (item.title ?? "") + "\n" + (item.summary ?? ""))
+    }
+
+    /// The story `story` lives on as, after merges.
+    private static func current(_ story: Story) -> Story {
+        var story = story
+        while let next = story.mergedInto { story = next }
+        return story
+    }
+
     /// Puts `item` into `story` without choosing (rebuilding the state of stories already stored, e.g. after a
     /// restart), so that later items meet the same stories as before.
     public func restore(_ item: ClusterItem, story: Int64) {
@@ -140,6 +173,9 @@ public final class StoryClusterer {
         let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
         if normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength {
             index(title: normalizedTitle, story: story)
+        }
+        if let signature = nearDuplicateSignature(of: item), let owner = stories[story] {
+            nearDuplicates.insert(signature, payload: (owner, item.key), time: itemTime ?? now, source: item.source)
         }
         nextStoryID = max(nextStoryID, story + 1)
         sweepIfDue(now: now)
@@ -433,6 +469,8 @@ public final class StoryClusterer {
         @exclusivity(unchecked) var probeStamp = 0
         /// The names, places and numbers of its item while it has one (what `absorbSingletons` needs).
         @exclusivity(unchecked) var firstEntities: [Int32] = []
+        /// The story this one was merged into (near-duplicate records still point here).
+        @exclusivity(unchecked) var mergedInto: Story?
 
         struct Cache {
             var documentCount: Int
@@ -753,6 +791,7 @@ public final class StoryClusterer {
         }
         kept.firstEntities = []
         kept.cache = nil
+        gone.mergedInto = kept
         stories[goneID] = nil
         prune(kept)
         return (goneID, keptID)
@@ -769,6 +808,7 @@ public final class StoryClusterer {
             for key in story.titleKeys where titleIndex[key] == id { titleIndex[key] = nil }
             stories[id] = nil
         }
+        nearDuplicates.removeAll(before: now - horizon)
     }
 
     private func index(_ story: Story, term: Int32) {

@@ -11,6 +11,7 @@ import Testing
         ("HTTPS://EXAMPLE.COM:443/world/story-1?fbclid=abc&gclid=x&ref=rss", "example.com/world/story-1"),
         // Parameters that choose the article stay, in their order.
         ("https://example.com/article.php?id=42&utm_campaign=x&page=2", "example.com/article.php?id=42&page=2"),
+        ("https://example.com/article.cfm?c_id=1&amp;objectid=7&amp;ref=rss", "example.com/article.cfm?c_id=1&objectid=7"),
         // Mobile and AMP editions.
         ("https://m.example.com/world/story-1", "example.com/world/story-1"),
         ("https://amp.example.com/world/story-1", "example.com/world/story-1"),
@@ -226,6 +227,43 @@ import Testing
         #expect(completed.updatedEntries == 1)
         #expect(try store.entries(feedURL: "https://b.example/feed", limit: 1).first?.text == "Z's whole text.")
         #expect(try store.search("whole").count == 1)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    /// Files everything under story 1; an entry titled "copy …" is a near-copy of entry 1.
+    struct CopiesOfTheFirst: StoryAssigner {
+        func assign(_ entry: NewEntry) -> StoryAssignment {
+            let isCopy = entry.input.title?.hasPrefix("copy") == true
+            return StoryAssignment(story: 1, headlineEntryID: isCopy ? nil : entry.id, duplicateOf: isCopy ? 1 : nil)
+        }
+    }
+
+    @Test func aNearCopyKeepsItsTextButIsListedAndSearchedOnce() async throws {
+        let store = try FeedStore(path: path)
+        let ids = try await store.syncSubscriptions([
+            SubscriptionInput(url: "https://wire.example/feed", title: "Wire"),
+            SubscriptionInput(url: "https://paper.example/feed", title: "Paper"),
+        ])
+        let wire = try #require(ids["https://wire.example/feed"])
+        let paper = try #require(ids["https://paper.example/feed"])
+        try await store.record(
+            FetchRecord(
+                feedID: wire, state: state(now),
+                entries: [EntryInput(guid: "w", url: "https://wire.example/a", title: "Storm hits coast", text: "Wire text about the storm.")]),
+            stories: CopiesOfTheFirst())
+        let second = try await store.record(
+            FetchRecord(
+                feedID: paper, state: state(now + 60),
+                entries: [EntryInput(guid: "p", url: "https://paper.example/b", title: "copy: Storm hits the coast", text: "Edited wire text about the storm.")]),
+            stories: CopiesOfTheFirst())
+        #expect(second.duplicateEntries == 1)
+        let listed = try store.entries(limit: 10)
+        #expect(listed.map(\.title) == ["Storm hits coast"])
+        #expect(listed.first?.alsoIn == ["Paper"])
+        #expect(try store.entries(feedURL: "https://paper.example/feed", limit: 1).first?.text == "Edited wire text about the storm.")
+        #expect(try store.search("storm").count == 1)
+        let story = try #require(try store.story(id: 1))
+        #expect(story.story.entryCount == 1 && story.story.sourceCount == 2)
         #expect(try store.integrityCheck() == "ok")
     }
 }

@@ -1,0 +1,130 @@
+/// Finds near-duplicate texts: syndicated wire copy that outlets run with small edits. Each text becomes a
+/// MinHash signature over its word 3-shingles (64 hashes); candidates come from locality-sensitive hashing (16
+/// bands of 4 hashes: a pair at Jaccard similarity 0.7 shares a band with probability 0.98, at 0.3 with 0.12)
+/// and count only if the signatures agree on at least `threshold` of their hashes (the estimated Jaccard
+/// similarity of their shingle sets). Pure and deterministic.
+struct NearDuplicateIndex<Payload> {
+    static var hashCount: Int { 64 }
+    static var rowsPerBand: Int { 4 }
+
+    /// Estimated Jaccard similarity from which two texts are copies of one.
+    let threshold: Double
+    /// Texts with fewer shingles (words − 2) are too short to tell a copy from a shared phrase.
+    let minimumShingles: Int
+
+    private struct Record {
+        var signature: [UInt32]
+        var payload: Payload
+        var time: Double
+        var source: String?
+    }
+
+    private var records: [Int: Record] = [:]
+    private var buckets: [UInt64: [Int]] = [:]
+    private var nextSerial = 0
+
+    init(threshold: Double, minimumShingles: Int) {
+        self.threshold = threshold
+        self.minimumShingles = minimumShingles
+    }
+
+    var count: Int { records.count }
+
+    /// The signature of `text` (at most its first `byteLimit` bytes), or nil when it is too short.
+    func signature(of text: String, byteLimit: Int = 1500) -> [UInt32]? {
+        var wordHashes: [UInt64] = []
+        var hash: UInt64 = 0
+        var inWord = false
+        for byte in text.utf8.prefix(byteLimit) {
+            let isWordByte = byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+            if isWordByte {
+                if !inWord { hash = 0xcbf2_9ce4_8422_2325 }
+                let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01b3
+                inWord = true
+            } else if inWord {
+                wordHashes.append(hash)
+                inWord = false
+            }
+        }
+        if inWord { wordHashes.append(hash) }
+        guard wordHashes.count - 2 >= minimumShingles else { return nil }
+        var signature = [UInt32](repeating: .max, count: Self.hashCount)
+        signature.withUnsafeMutableBufferPointer { minimums in
+            for start in 0..<(wordHashes.count - 2) {
+                var shingle = wordHashes[start] &* 0x9E37_79B9_7F4A_7C15
+                shingle = (shingle ^ (shingle >> 29) ^ wordHashes[start + 1]) &* 0xBF58_476D_1CE4_E5B9
+                shingle = (shingle ^ (shingle >> 32) ^ wordHashes[start + 2]) &* 0x94D0_49BB_1331_11EB
+                shingle ^= shingle >> 31
+                // Hash i of the shingle: a multiply-shift of it by the i-th odd constant (a universal family).
+                for index in 0..<Self.hashCount {
+                    let value = UInt32(truncatingIfNeeded: (shingle &* minHashMultipliers[index]) >> 32)
+                    if value < minimums[index] { minimums[index] = value }
+                }
+            }
+        }
+        return signature
+    }
+
+    /// The most similar indexed text from another source than `source` (a source's own near-identical texts are
+    /// its boilerplate, not copies), with its estimated similarity, if it reaches the threshold.
+    func match(_ signature: [UInt32], source: String?) -> (payload: Payload, similarity: Double)? {
+        var best: (serial: Int, agreement: Int)?
+        var seen = Set<Int>()
+        for band in 0..<(Self.hashCount / Self.rowsPerBand) {
+            guard let serials = buckets[bucketKey(signature, band: band)] else { continue }
+            for serial in serials where seen.insert(serial).inserted {
+                guard let record = records[serial], record.source != source || source == nil else { continue }
+                var agreement = 0
+                for index in 0..<Self.hashCount where record.signature[index] == signature[index] { agreement += 1 }
+                if agreement > best?.agreement ?? -1 || (agreement == best?.agreement && serial < best!.serial) {
+                    best = (serial, agreement)
+                }
+            }
+        }
+        guard let best, let record = records[best.serial] else { return nil }
+        let similarity = Double(best.agreement) / Double(Self.hashCount)
+        return similarity >= threshold ? (record.payload, similarity) : nil
+    }
+
+    mutating func insert(_ signature: [UInt32], payload: Payload, time: Double, source: String?) {
+        let serial = nextSerial
+        nextSerial += 1
+        records[serial] = Record(signature: signature, payload: payload, time: time, source: source)
+        for band in 0..<(Self.hashCount / Self.rowsPerBand) {
+            buckets[bucketKey(signature, band: band), default: []].append(serial)
+        }
+    }
+
+    /// Forgets texts older than `time` (memory follows the time window).
+    mutating func removeAll(before time: Double) {
+        let old = records.filter { $0.value.time < time }
+        guard !old.isEmpty else { return }
+        for (serial, record) in old {
+            records[serial] = nil
+            for band in 0..<(Self.hashCount / Self.rowsPerBand) {
+                let key = bucketKey(record.signature, band: band)
+                buckets[key]?.removeAll { $0 == serial }
+                if buckets[key]?.isEmpty == true { buckets[key] = nil }
+            }
+        }
+    }
+
+    private func bucketKey(_ signature: [UInt32], band: Int) -> UInt64 {
+        var key = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
+        for index in (band * Self.rowsPerBand)..<((band + 1) * Self.rowsPerBand) {
+            key = (key ^ UInt64(signature[index])) &* 0x0000_0100_0000_01b3
+        }
+        return key
+    }
+}
+
+/// The odd multipliers of the MinHash functions: a fixed pseudo-random sequence (an LCG), so that signatures are
+/// the same in every run.
+private let minHashMultipliers: [UInt64] = {
+    var state: UInt64 = 0x2545_F491_4F6C_DD1D
+    return (0..<64).map { _ in
+        state = state &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
+        return (state ^ (state >> 29)) | 1
+    }
+}()
