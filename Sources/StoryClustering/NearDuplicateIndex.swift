@@ -22,6 +22,10 @@ struct NearDuplicateIndex<Payload> {
     private var records: [Int: Record] = [:]
     private var buckets: [UInt64: [Int]] = [:]
     private var nextSerial = 0
+    /// Serials in arrival order with their times (what `removeAll(before:)` walks from the front).
+    private var arrivals: [(time: Double, serial: Int)] = []
+    private var arrivalsStart = 0
+    private var staleSerials = 0
 
     init(threshold: Double, minimumShingles: Int) {
         self.threshold = threshold
@@ -30,24 +34,35 @@ struct NearDuplicateIndex<Payload> {
 
     var count: Int { records.count }
 
-    /// The signature of `text` (at most its first `byteLimit` bytes), or nil when it is too short.
-    func signature(of text: String, byteLimit: Int = 1500) -> [UInt32]? {
+    /// The signature of `texts` read as one (at most their first `byteLimit` bytes), or nil when too short.
+    func signature(of texts: String?..., byteLimit: Int = 1500) -> [UInt32]? {
         var wordHashes: [UInt64] = []
+        wordHashes.reserveCapacity(min(byteLimit / 4, 512))
         var hash: UInt64 = 0
         var inWord = false
-        for byte in text.utf8.prefix(byteLimit) {
-            let isWordByte = byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
-            if isWordByte {
-                if !inWord { hash = 0xcbf2_9ce4_8422_2325 }
-                let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01b3
-                inWord = true
-            } else if inWord {
+        var budget = byteLimit
+        for text in texts {
+            guard var text, budget > 0 else { continue }
+            text.withUTF8 { bytes in
+                for byte in bytes.prefix(budget) {
+                    let isWordByte = byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+                    if isWordByte {
+                        if !inWord { hash = 0xcbf2_9ce4_8422_2325 }
+                        let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                        hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01b3
+                        inWord = true
+                    } else if inWord {
+                        wordHashes.append(hash)
+                        inWord = false
+                    }
+                }
+                budget -= min(budget, bytes.count)
+            }
+            if inWord {
                 wordHashes.append(hash)
                 inWord = false
             }
         }
-        if inWord { wordHashes.append(hash) }
         guard wordHashes.count - 2 >= minimumShingles else { return nil }
         var signature = [UInt32](repeating: .max, count: Self.hashCount)
         signature.withUnsafeMutableBufferPointer { minimums in
@@ -91,22 +106,35 @@ struct NearDuplicateIndex<Payload> {
         let serial = nextSerial
         nextSerial += 1
         records[serial] = Record(signature: signature, payload: payload, time: time, source: source)
+        arrivals.append((time, serial))
         for band in 0..<(Self.hashCount / Self.rowsPerBand) {
             buckets[bucketKey(signature, band: band), default: []].append(serial)
         }
     }
 
-    /// Forgets texts older than `time` (memory follows the time window).
+    /// Forgets texts older than `time`, in arrival order (memory follows the time window; a text that arrived
+    /// late with an old time goes when those before it have gone).
     mutating func removeAll(before time: Double) {
-        let old = records.filter { $0.value.time < time }
-        guard !old.isEmpty else { return }
-        for (serial, record) in old {
-            records[serial] = nil
-            for band in 0..<(Self.hashCount / Self.rowsPerBand) {
-                let key = bucketKey(record.signature, band: band)
-                buckets[key]?.removeAll { $0 == serial }
-                if buckets[key]?.isEmpty == true { buckets[key] = nil }
+        var removed = 0
+        while arrivalsStart < arrivals.count, arrivals[arrivalsStart].time < time {
+            if records.removeValue(forKey: arrivals[arrivalsStart].serial) != nil { removed += 1 }
+            arrivalsStart += 1
+        }
+        if arrivalsStart > 4096 && arrivalsStart * 2 > arrivals.count {
+            arrivals.removeFirst(arrivalsStart)
+            arrivalsStart = 0
+        }
+        // Buckets keep the serials of removed texts (`match` skips them) until they hold as many of those as of
+        // live ones; then they are built again from the live texts.
+        staleSerials += removed
+        if staleSerials > max(records.count, 1024) {
+            buckets.removeAll(keepingCapacity: true)
+            for serial in records.keys.sorted() {
+                for band in 0..<(Self.hashCount / Self.rowsPerBand) {
+                    buckets[bucketKey(records[serial]!.signature, band: band), default: []].append(serial)
+                }
             }
+            staleSerials = 0
         }
     }
 

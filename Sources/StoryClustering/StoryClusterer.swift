@@ -153,7 +153,7 @@ public final class StoryClusterer {
 
     /// What near-duplicate detection compares: the title and the summary.
     private func nearDuplicateSignature(of item: ClusterItem) -> [UInt32]? {
-        nearDuplicates.signature(of: (item.title ?? "") + "\n" + (item.summary ?? ""))
+        nearDuplicates.signature(of: item.title, item.summary)
     }
 
     /// The story `story` lives on as, after merges.

@@ -37,6 +37,10 @@ import Testing
         #expect(sameSource.duplicateOf == nil)
         let index = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8)
         #expect(index.signature(of: "Evergrande misses bond payment") == nil, "too short to call a copy")
+        // Title and summary read as one text: the word across their boundary is not glued together.
+        let words = (0..<20).map { "w\($0)" }
+        #expect(index.signature(of: words[..<5].joined(separator: " "), words[5...].joined(separator: " "))
+            == index.signature(of: words.joined(separator: " ")))
     }
 
     @Test func signaturesEstimateShingleOverlap() throws {
