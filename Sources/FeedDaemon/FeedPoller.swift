@@ -179,9 +179,13 @@ public struct FeedPoller: Sendable {
         // Without an answer (a busy or damaged store), everything is rendered: the write decides as before.
         let knowledge = (try? store.listingKnowledge(
             feedID: feedID, guids: keys.map(\.guid), canonicalURLs: keys.compactMap(\.canonicalURL))) ?? ListingKnowledge()
+        // A link several entries of this feed share is no article's identity (the store ignores it too).
+        var linkCounts: [String: Int] = [:]
+        for key in keys { if let link = key.canonicalURL { linkCounts[link, default: 0] += 1 } }
         return zip(entries, keys).map { entry, key in
             let hash = EntryInput.contentHash(of: entry)
-            let omit = knowledge.hasContent(guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash)
+            let link = key.canonicalURL.flatMap { linkCounts[$0] == 1 ? $0 : nil }
+            let omit = knowledge.hasContent(guid: key.guid, canonicalURL: link, contentHash: hash)
             return EntryInput(
                 parsed: entry, guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash, omittingContent: omit)
         }

@@ -143,6 +143,13 @@ public final class FeedStore: Sendable {
             // The id the next insert gives an entry (AUTOINCREMENT: one past the largest ever given), read once:
             // this transaction is the only writer, so each new entry takes the next.
             var nextEntryID: Int64?
+            // A link several of this fetch's entries share (a show page, a section) says nothing about which article
+            // each is.
+            var linkCounts: [String: Int] = [:]
+            for entry in fetch.entries { if let key = entry.canonicalURL { linkCounts[key, default: 0] += 1 } }
+            // Entries sent without content that the store could not complete: the feed is fetched and parsed in full
+            // at its next poll.
+            var needsFullParse = false
             for entry in fetch.entries {
                 let values: [(any DatabaseValueConvertible)?] = [
                     entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
@@ -150,7 +157,11 @@ public final class FeedStore: Sendable {
                 ]
                 let known = try Row.fetchOne(
                     db.cachedStatement(
-                        sql: "SELECT id, duplicate_of, content_hash, last_seen FROM entry WHERE feed_id = ? AND guid = ?"),
+                        sql: """
+                            SELECT id, duplicate_of, content_hash, last_seen,
+                                text IS NULL AND summary_html IS NULL AND content_html IS NULL AS bare
+                            FROM entry WHERE feed_id = ? AND guid = ?
+                            """),
                     arguments: [fetch.feedID, entry.guid])
                 if let known {
                     let id: Int64 = known["id"]
@@ -162,11 +173,12 @@ public final class FeedStore: Sendable {
                         if touch { try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE id = ?", arguments: [now, id]) }
                         continue
                     }
-                    if (known["duplicate_of"] as Int64?) != nil || entry.contentOmitted {
-                        // A copy of another feed's article (its own link, title and dates, no content), or an entry
-                        // whose content the poll left out but which changed meanwhile: the hash is forgotten, so the
-                        // next poll renders it in full.
-                        let isCopy = (known["duplicate_of"] as Int64?) != nil
+                    let isCopy = (known["duplicate_of"] as Int64?) != nil && known["bare"] as Bool
+                    if isCopy || entry.contentOmitted {
+                        // A copy of another feed's article under the same link (its own link, title and dates, no
+                        // content), or an entry whose content the poll left out but which changed meanwhile: the hash
+                        // is forgotten and the next poll parses the feed in full.
+                        if !isCopy { needsFullParse = true }
                         try Self.run(db, sql: """
                                 UPDATE entry SET url = ?, title = ?, author = ?, published = COALESCE(?, published),
                                     updated = COALESCE(?, updated), canonical_url = ?, content_hash = ?, last_seen = ?
@@ -195,12 +207,20 @@ public final class FeedStore: Sendable {
                     }
                     continue
                 }
+                let original = try entry.canonicalURL.flatMap { key in
+                    linkCounts[key] == 1 ? try Self.original(linkedBy: key, outside: fetch.feedID, in: db) : nil
+                }
+                if original == nil && entry.contentOmitted {
+                    // Left out as another feed's article, which is gone now: not stored without its text.
+                    needsFullParse = true
+                    continue
+                }
                 summary.newEntries += 1
                 let id = try nextEntryID
                     ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'").map { $0 + 1 } ?? 1
                 nextEntryID = id + 1
                 let seenAt = state.lastPolledAt ?? Date()
-                if let original = try Self.original(of: entry, outside: fetch.feedID, in: db) {
+                if let original {
                     // The same article as another feed's entry: stored as its duplicate, in its story, not clustered
                     // or indexed again.
                     summary.duplicateEntries += 1
@@ -228,7 +248,11 @@ public final class FeedStore: Sendable {
                 // search, where the original is).
                 let copyOf = try assignment?.duplicateOf.flatMap { copied in
                     try Int64.fetchOne(
-                        db.cachedStatement(sql: "SELECT COALESCE(duplicate_of, id) FROM entry WHERE id = ? AND feed_id != ?"),
+                        db.cachedStatement(sql: """
+                            SELECT original.id FROM entry AS copy
+                            JOIN entry AS original ON original.id = COALESCE(copy.duplicate_of, copy.id)
+                            WHERE copy.id = ? AND original.feed_id != ?
+                            """),
                         arguments: [copied, fetch.feedID])
                 }
                 try Self.run(db, sql: """
@@ -242,6 +266,10 @@ public final class FeedStore: Sendable {
                                copyOf]))
                 if copyOf != nil { summary.duplicateEntries += 1 }
                 if let assignment { try Self.apply(assignment, to: newEntry, isDuplicate: copyOf != nil, in: db) }
+            }
+            if needsFullParse {
+                try Self.run(db, sql: "UPDATE feed SET etag = NULL, last_modified = NULL, body_hash = NULL WHERE id = ?",
+                    arguments: [fetch.feedID])
             }
             return summary
         }
@@ -271,8 +299,8 @@ public final class FeedStore: Sendable {
                 let found = try String.fetchAll(
                     db,
                     sql: """
-                        SELECT canonical_url FROM entry
-                        WHERE canonical_url IN (\(marks)) AND duplicate_of IS NULL AND feed_id != ?
+                        SELECT canonical_url FROM entry WHERE canonical_url IN (\(marks)) AND duplicate_of IS NULL
+                        GROUP BY canonical_url HAVING COUNT(*) = 1 AND MIN(feed_id) != ?
                         """,
                     arguments: StatementArguments(chunk + [feedID]))
                 knowledge.carriedElsewhere.formUnion(found)
@@ -336,7 +364,7 @@ public final class FeedStore: Sendable {
                         source_count = (SELECT COUNT(DISTINCT feed_id) FROM entry WHERE story_id = story.id),
                         first_seen = MIN(first_seen, (SELECT MIN(first_seen) FROM entry WHERE story_id = story.id)),
                         last_seen = MAX(last_seen, ?),
-                        headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?), headline_entry_id)
+                        headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ? AND duplicate_of IS NULL), headline_entry_id)
                     WHERE id = ?
                     """,
                 arguments: [seen, headlineEntryID, story])
@@ -348,24 +376,25 @@ public final class FeedStore: Sendable {
                     source_count = source_count
                         + NOT EXISTS (SELECT 1 FROM entry WHERE story_id = ?6 AND feed_id = ?2 AND id != ?3),
                     first_seen = MIN(first_seen, ?5), last_seen = MAX(last_seen, ?5),
-                    headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?4), headline_entry_id)
+                    headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?4 AND duplicate_of IS NULL), headline_entry_id)
                 WHERE id = ?6
                 """,
             arguments: [isDuplicate ? 0 : 1, feedID, entryID, headlineEntryID, seen, story])
     }
 
-    /// The stored original of `entry` from another feed (same canonical link), if there is one.
-    private static func original(of entry: EntryInput, outside feedID: Int64, in db: Database) throws
+    /// The stored original, from another feed, of the article at canonical link `key`: only when exactly one
+    /// entry has that link (several entries under one link, like a podcast's show page, are different items).
+    private static func original(linkedBy key: String, outside feedID: Int64, in db: Database) throws
         -> (id: Int64, story: Int64?)?
     {
-        guard let key = entry.canonicalURL else { return nil }
-        let row = try Row.fetchOne(
+        let rows = try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT id, story_id FROM entry WHERE canonical_url = ? AND duplicate_of IS NULL AND feed_id != ?
-                ORDER BY id LIMIT 1
+                SELECT id, story_id, feed_id FROM entry WHERE canonical_url = ? AND duplicate_of IS NULL
+                ORDER BY id LIMIT 2
                 """),
-            arguments: [key, feedID])
-        return row.map { ($0["id"], $0["story_id"]) }
+            arguments: [key])
+        guard rows.count == 1, let row = rows.first, (row["feed_id"] as Int64) != feedID else { return nil }
+        return (row["id"], row["story_id"])
     }
 
     /// How `stories` orders its answer.
@@ -439,7 +468,7 @@ public final class FeedStore: Sendable {
                 db,
                 sql: """
                     SELECT * FROM (
-                        SELECT id, feed_id, title, substr(text, 1, 400) AS text, published, first_seen, story_id
+                        SELECT id, feed_id, title, substr(text, 1, 1500) AS text, published, first_seen, story_id
                         FROM entry WHERE first_seen >= ? AND story_id IS NOT NULL AND duplicate_of IS NULL
                         ORDER BY id DESC LIMIT ?)
                     ORDER BY id

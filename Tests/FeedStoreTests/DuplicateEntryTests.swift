@@ -151,7 +151,30 @@ import Testing
                 entries: [EntryInput(guid: "h2", url: "https://home.example/", title: "Home two")]),
             stories: OwnStory())
         #expect(other.duplicateEntries == 0)
-        #expect(try store.entries(limit: 10).count == 4)
+        // Another feed linking the show page that A's two episodes share: not a copy of either.
+        let third = try await store.record(
+            FetchRecord(
+                feedID: b, state: state(now + 120),
+                entries: [EntryInput(guid: "e9", url: "https://show.example/episodes", title: "Episode 9")]),
+            stories: OwnStory())
+        #expect(third.duplicateEntries == 0)
+        // Nor are two entries of one fetch that share a link, though another feed has one entry under it.
+        try await store.record(
+            FetchRecord(
+                feedID: a, state: state(now + 180),
+                entries: [EntryInput(guid: "s1", url: "https://section.example/world", title: "World one")]),
+            stories: OwnStory())
+        let shared = try await store.record(
+            FetchRecord(
+                feedID: b, state: state(now + 240),
+                entries: [
+                    EntryInput(guid: "s2", url: "https://section.example/world", title: "World two"),
+                    EntryInput(guid: "s3", url: "https://section.example/world", title: "World three"),
+                ]),
+            stories: OwnStory())
+        #expect(shared.duplicateEntries == 0)
+        #expect(try store.entries(limit: 10).count == 8)
+        #expect(try store.listingKnowledge(feedID: b, guids: [], canonicalURLs: ["show.example/episodes"]).carriedElsewhere.isEmpty)
     }
 
     @Test func anOriginalOutlivesItsDuplicatesInRetention() async throws {
@@ -214,27 +237,35 @@ import Testing
         #expect(try store.entries(limit: 1).first?.text == "What happened.")
 
         // A new entry sent without text because its article seemed known, when the store finds no original (it was
-        // deleted meanwhile): stored with what there is, its hash forgotten, and completed by the next full poll.
+        // deleted meanwhile): not stored without its text; the feed's validators and body hash are dropped, so the
+        // next poll fetches and parses it in full and stores it then.
+        var feedB = try #require(try store.feeds().first { $0.id == b })
         var orphan = EntryInput(guid: "z", url: "https://news.example/z", title: "Z happened")
         orphan.contentHash = 7
         orphan.contentOmitted = true
-        try await store.record(FetchRecord(feedID: b, state: state(now + 60), entries: [orphan], listed: true), stories: OwnStory())
-        #expect(try store.listingKnowledge(feedID: b, guids: ["z"], canonicalURLs: []).contentHashes == ["z": Int64?.none])
+        var validated = state(now + 60)
+        validated.etag = "\"b1\""
+        validated.bodyHash = "abc"
+        try await store.record(FetchRecord(feedID: b, state: validated, entries: [orphan], listed: true), stories: OwnStory())
+        #expect(try store.entries(feedURL: "https://b.example/feed", limit: 5).isEmpty)
+        feedB = try #require(try store.feeds().first { $0.id == b })
+        #expect(feedB.state.etag == nil && feedB.state.bodyHash == nil)
         var full = EntryInput(guid: "z", url: "https://news.example/z", title: "Z happened", text: "Z's whole text.")
         full.contentHash = 7
         let completed = try await store.record(
             FetchRecord(feedID: b, state: state(now + 120), entries: [full], listed: true), stories: OwnStory())
-        #expect(completed.updatedEntries == 1)
+        #expect(completed.newEntries == 1)
         #expect(try store.entries(feedURL: "https://b.example/feed", limit: 1).first?.text == "Z's whole text.")
         #expect(try store.search("whole").count == 1)
         #expect(try store.integrityCheck() == "ok")
     }
 
-    /// Files everything under story 1; an entry titled "copy …" is a near-copy of entry 1.
+    /// Files everything under story 1, each entry proposing itself as headline; an entry titled "copy …" is a near-copy
+    /// of entry 1.
     struct CopiesOfTheFirst: StoryAssigner {
         func assign(_ entry: NewEntry) -> StoryAssignment {
             let isCopy = entry.input.title?.hasPrefix("copy") == true
-            return StoryAssignment(story: 1, headlineEntryID: isCopy ? nil : entry.id, duplicateOf: isCopy ? 1 : nil)
+            return StoryAssignment(story: 1, headlineEntryID: entry.id, duplicateOf: isCopy ? 1 : nil)
         }
     }
 
@@ -264,6 +295,17 @@ import Testing
         #expect(try store.search("storm").count == 1)
         let story = try #require(try store.story(id: 1))
         #expect(story.story.entryCount == 1 && story.story.sourceCount == 2)
+        #expect(story.story.headline == "Storm hits coast", "a hidden copy is never the headline")
+        #expect(try store.integrityCheck() == "ok")
+
+        // The copy's feed edits its text: kept (the copy has text of its own), still out of search.
+        var edited = EntryInput(guid: "p", url: "https://paper.example/b", title: "copy: Storm hits the coast", text: "Revised storm text.")
+        edited.contentHash = 99
+        let update = try await store.record(
+            FetchRecord(feedID: paper, state: state(now + 120), entries: [edited]), stories: CopiesOfTheFirst())
+        #expect(update.updatedEntries == 1)
+        #expect(try store.entries(feedURL: "https://paper.example/feed", limit: 1).first?.text == "Revised storm text.")
+        #expect(try store.search("revised").isEmpty)
         #expect(try store.integrityCheck() == "ok")
     }
 }
