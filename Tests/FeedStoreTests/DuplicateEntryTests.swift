@@ -135,43 +135,25 @@ import Testing
         ])
         let a = try #require(ids["https://a.example/feed"])
         let b = try #require(ids["https://b.example/feed"])
+        var minutes = 0.0
+        /// Records one fetch of `feed` listing (guid, link) pairs, a minute after the last.
+        func fetch(_ feed: Int64, _ entries: [(String, String)]) async throws -> FetchRecordSummary {
+            minutes += 1
+            return try await store.record(
+                FetchRecord(
+                    feedID: feed, state: state(now + minutes * 60),
+                    entries: entries.map { EntryInput(guid: $0.0, url: $0.1, title: "Item \($0.0)") }),
+                stories: OwnStory())
+        }
         // A podcast-like feed whose items all link to one show page, and a feed linking every item to its home page.
-        try await store.record(
-            FetchRecord(
-                feedID: a, state: state(now),
-                entries: [
-                    EntryInput(guid: "e1", url: "https://show.example/episodes", title: "Episode 1"),
-                    EntryInput(guid: "e2", url: "https://show.example/episodes", title: "Episode 2"),
-                    EntryInput(guid: "h1", url: "https://home.example/", title: "Home one"),
-                ]),
-            stories: OwnStory())
-        let other = try await store.record(
-            FetchRecord(
-                feedID: b, state: state(now + 60),
-                entries: [EntryInput(guid: "h2", url: "https://home.example/", title: "Home two")]),
-            stories: OwnStory())
-        #expect(other.duplicateEntries == 0)
+        _ = try await fetch(a, [("e1", "https://show.example/episodes"), ("e2", "https://show.example/episodes"),
+                                ("h1", "https://home.example/")])
+        #expect(try await fetch(b, [("h2", "https://home.example/")]).duplicateEntries == 0)
         // Another feed linking the show page that A's two episodes share: not a copy of either.
-        let third = try await store.record(
-            FetchRecord(
-                feedID: b, state: state(now + 120),
-                entries: [EntryInput(guid: "e9", url: "https://show.example/episodes", title: "Episode 9")]),
-            stories: OwnStory())
-        #expect(third.duplicateEntries == 0)
+        #expect(try await fetch(b, [("e9", "https://show.example/episodes")]).duplicateEntries == 0)
         // Nor are two entries of one fetch that share a link, though another feed has one entry under it.
-        try await store.record(
-            FetchRecord(
-                feedID: a, state: state(now + 180),
-                entries: [EntryInput(guid: "s1", url: "https://section.example/world", title: "World one")]),
-            stories: OwnStory())
-        let shared = try await store.record(
-            FetchRecord(
-                feedID: b, state: state(now + 240),
-                entries: [
-                    EntryInput(guid: "s2", url: "https://section.example/world", title: "World two"),
-                    EntryInput(guid: "s3", url: "https://section.example/world", title: "World three"),
-                ]),
-            stories: OwnStory())
+        _ = try await fetch(a, [("s1", "https://section.example/world")])
+        let shared = try await fetch(b, [("s2", "https://section.example/world"), ("s3", "https://section.example/world")])
         #expect(shared.duplicateEntries == 0)
         #expect(try store.entries(limit: 10).count == 8)
         #expect(try store.listingKnowledge(feedID: b, guids: [], canonicalURLs: ["show.example/episodes"]).carriedElsewhere.isEmpty)
