@@ -20,13 +20,15 @@ final class ClusteringStoryAssigner: StoryAssigner {
         let thread = Thread { [self] in
             do {
                 let entries = try store.entriesForClustering(since: now.addingTimeInterval(-window))
-                // A merge re-points its entries, so each entry already names the story it belongs to now.
-                let items = entries.map { entry in
-                    (Self.item(title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
-                               seenAt: entry.firstSeen, key: entry.id), entry.storyID)
-                }
+                // A merge re-points its entries, so each entry already names the story it belongs to now. Each item
+                // is made as it is restored (not all first: they hold the entries' text again).
                 clusterer.withLock { clusterer in
-                    for (item, story) in items { clusterer.restore(item, story: story) }
+                    for entry in entries {
+                        let item = Self.item(
+                            title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
+                            seenAt: entry.firstSeen, key: entry.id)
+                        clusterer.restore(item, story: entry.storyID)
+                    }
                 }
                 logger?.debug("story clustering rebuilt from \(entries.count) recent entries")
             } catch {

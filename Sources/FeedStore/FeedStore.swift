@@ -468,7 +468,7 @@ public final class FeedStore: Sendable {
                 db,
                 sql: """
                     SELECT * FROM (
-                        SELECT id, feed_id, title, substr(text, 1, 1500) AS text, published, first_seen, story_id
+                        SELECT id, feed_id, title, substr(text, 1, 600) AS text, published, first_seen, story_id
                         FROM entry WHERE first_seen >= ? AND story_id IS NOT NULL AND duplicate_of IS NULL
                         ORDER BY id DESC LIMIT ?)
                     ORDER BY id

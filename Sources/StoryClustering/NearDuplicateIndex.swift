@@ -12,30 +12,30 @@ struct NearDuplicateIndex<Payload> {
     /// Texts with fewer shingles (words − 2) are too short to tell a copy from a shared phrase.
     let minimumShingles: Int
 
-    private struct Record {
-        var signature: [UInt32]
-        var payload: Payload
-        var time: Double
-        var source: String?
-    }
+    static var bandCount: Int { hashCount / rowsPerBand }
 
-    private var records: [Int: Record] = [:]
-    private var buckets: [UInt64: [Int]] = [:]
+    // Texts by serial (arrival order), in flat arrays from serial `storageStart` on; serials below `firstLive`
+    // are forgotten. Each bucket names its newest text; each text names the previous text of its bucket, per
+    // band (older serials only, so a walk ends at the first forgotten one).
+    private var signatures: [UInt32] = []
+    private var payloads: [Payload?] = []
+    private var times: [Double] = []
+    private var sources: [String?] = []
+    private var previousInBucket: [Int] = []
+    private var buckets: [UInt64: Int] = [:]
+    private var storageStart = 0
+    private var firstLive = 0
     private var nextSerial = 0
-    /// Serials in arrival order with their times (what `removeAll(before:)` walks from the front).
-    private var arrivals: [(time: Double, serial: Int)] = []
-    private var arrivalsStart = 0
-    private var staleSerials = 0
 
     init(threshold: Double, minimumShingles: Int) {
         self.threshold = threshold
         self.minimumShingles = minimumShingles
     }
 
-    var count: Int { records.count }
+    var count: Int { nextSerial - firstLive }
 
     /// The signature of `texts` read as one (at most their first `byteLimit` bytes), or nil when too short.
-    func signature(of texts: String?..., byteLimit: Int = 1500) -> [UInt32]? {
+    func signature(of texts: String?..., byteLimit: Int = 600) -> [UInt32]? {
         var wordHashes: [UInt64] = []
         wordHashes.reserveCapacity(min(byteLimit / 4, 512))
         var hash: UInt64 = 0
@@ -85,62 +85,75 @@ struct NearDuplicateIndex<Payload> {
     /// its boilerplate, not copies), with its estimated similarity, if it reaches the threshold.
     func match(_ signature: [UInt32], source: String?) -> (payload: Payload, similarity: Double)? {
         var best: (serial: Int, agreement: Int)?
-        var seen = Set<Int>()
-        for band in 0..<(Self.hashCount / Self.rowsPerBand) {
-            guard let serials = buckets[bucketKey(signature, band: band)] else { continue }
-            for serial in serials where seen.insert(serial).inserted {
-                guard let record = records[serial], record.source != source || source == nil else { continue }
+        var seen: [Int] = []
+        for band in 0..<Self.bandCount {
+            var serial = buckets[bucketKey(signature, band: band)] ?? -1
+            while serial >= firstLive {
+                let slot = serial - storageStart
+                defer { serial = previousInBucket[slot * Self.bandCount + band] }
+                guard !seen.contains(serial) else { continue }
+                seen.append(serial)
+                guard source == nil || sources[slot] != source else { continue }
                 var agreement = 0
-                for index in 0..<Self.hashCount where record.signature[index] == signature[index] { agreement += 1 }
+                let offset = slot * Self.hashCount
+                for index in 0..<Self.hashCount where signatures[offset + index] == signature[index] { agreement += 1 }
                 if agreement > best?.agreement ?? -1 || (agreement == best?.agreement && serial < best!.serial) {
                     best = (serial, agreement)
                 }
             }
         }
-        guard let best, let record = records[best.serial] else { return nil }
+        guard let best, let payload = payloads[best.serial - storageStart] else { return nil }
         let similarity = Double(best.agreement) / Double(Self.hashCount)
-        return similarity >= threshold ? (record.payload, similarity) : nil
+        return similarity >= threshold ? (payload, similarity) : nil
     }
 
     mutating func insert(_ signature: [UInt32], payload: Payload, time: Double, source: String?) {
         let serial = nextSerial
         nextSerial += 1
-        records[serial] = Record(signature: signature, payload: payload, time: time, source: source)
-        arrivals.append((time, serial))
-        for band in 0..<(Self.hashCount / Self.rowsPerBand) {
-            buckets[bucketKey(signature, band: band), default: []].append(serial)
+        signatures.append(contentsOf: signature)
+        payloads.append(payload)
+        times.append(time)
+        sources.append(source)
+        for band in 0..<Self.bandCount {
+            let key = bucketKey(signature, band: band)
+            previousInBucket.append(buckets[key] ?? -1)
+            buckets[key] = serial
         }
     }
 
     /// Forgets texts older than `time`, in arrival order (memory follows the time window; a text that arrived
-    /// late with an old time goes when those before it have gone).
-    mutating func removeAll(before time: Double) {
-        var removed = 0
-        while arrivalsStart < arrivals.count, arrivals[arrivalsStart].time < time {
-            if records.removeValue(forKey: arrivals[arrivalsStart].serial) != nil { removed += 1 }
-            arrivalsStart += 1
-        }
-        if arrivalsStart > 4096 && arrivalsStart * 2 > arrivals.count {
-            arrivals.removeFirst(arrivalsStart)
-            arrivalsStart = 0
-        }
-        // Buckets keep the serials of removed texts (`match` skips them) until they hold as many of those as of
-        // live ones; then they are built again from the live texts.
-        staleSerials += removed
-        if staleSerials > max(records.count, 1024) {
-            buckets.removeAll(keepingCapacity: true)
-            for serial in records.keys.sorted() {
-                for band in 0..<(Self.hashCount / Self.rowsPerBand) {
-                    buckets[bucketKey(records[serial]!.signature, band: band), default: []].append(serial)
-                }
+    /// late with an old time goes when those before it have gone), and the oldest beyond `capacity`.
+    mutating func removeAll(before time: Double, capacity: Int = .max) {
+        while firstLive < nextSerial, times[firstLive - storageStart] < time || nextSerial - firstLive > capacity {
+            let slot = firstLive - storageStart
+            let signature = signatures[(slot * Self.hashCount)..<((slot + 1) * Self.hashCount)]
+            for band in 0..<Self.bandCount {
+                let key = bucketKey(signature, band: band)
+                // The bucket's newest text is this one: everything older in it is gone too.
+                if buckets[key] == firstLive { buckets[key] = nil }
             }
-            staleSerials = 0
+            payloads[slot] = nil
+            firstLive += 1
+        }
+        let dead = firstLive - storageStart
+        if dead > 4096 && dead * 2 > nextSerial - storageStart {
+            signatures.removeFirst(dead * Self.hashCount)
+            payloads.removeFirst(dead)
+            times.removeFirst(dead)
+            sources.removeFirst(dead)
+            previousInBucket.removeFirst(dead * Self.bandCount)
+            storageStart = firstLive
         }
     }
 
     private func bucketKey(_ signature: [UInt32], band: Int) -> UInt64 {
+        bucketKey(signature[...], band: band)
+    }
+
+    private func bucketKey(_ signature: ArraySlice<UInt32>, band: Int) -> UInt64 {
         var key = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
-        for index in (band * Self.rowsPerBand)..<((band + 1) * Self.rowsPerBand) {
+        let first = signature.startIndex + band * Self.rowsPerBand
+        for index in first..<(first + Self.rowsPerBand) {
             key = (key ^ UInt64(signature[index])) &* 0x0000_0100_0000_01b3
         }
         return key

@@ -808,7 +808,7 @@ public final class StoryClusterer {
             for key in story.titleKeys where titleIndex[key] == id { titleIndex[key] = nil }
             stories[id] = nil
         }
-        nearDuplicates.removeAll(before: now - horizon)
+        nearDuplicates.removeAll(before: now - horizon, capacity: parameters.nearDuplicateCapacity)
     }
 
     private func index(_ story: Story, term: Int32) {

@@ -63,6 +63,24 @@ import Testing
         #expect(index.match(nearly, source: "b") == nil)
     }
 
+    @Test func oldTextsLeaveByTimeAndBeyondTheCapacity() throws {
+        var index = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8)
+        func text(_ n: Int) -> String { (0..<30).map { "t\(n)w\($0)" }.joined(separator: " ") }
+        // 10,000 texts, one a minute: enough that the flat storage drops its dead front.
+        for n in 0..<10_000 {
+            index.insert(try #require(index.signature(of: text(n))), payload: n, time: Double(n) * 60, source: "s")
+        }
+        index.removeAll(before: 6_000 * 60)
+        #expect(index.count == 4_000)
+        #expect(index.match(try #require(index.signature(of: text(5_999))), source: "other") == nil)
+        #expect(index.match(try #require(index.signature(of: text(6_000))), source: "other")?.payload == 6_000)
+        #expect(index.match(try #require(index.signature(of: text(9_999))), source: "other")?.payload == 9_999)
+        index.removeAll(before: 0, capacity: 100)
+        #expect(index.count == 100)
+        #expect(index.match(try #require(index.signature(of: text(9_899))), source: "other") == nil)
+        #expect(index.match(try #require(index.signature(of: text(9_900))), source: "other")?.payload == 9_900)
+    }
+
     /// On two days of real feeds, every item the clusterer calls a copy is labelled as the same story as the item
     /// it copies.
     @Test func copiesFoundInLiveFeedsAreTheSameStory() throws {
