@@ -55,9 +55,9 @@ public struct ClusteringParameters: Sendable, Equatable {
     public var nearDuplicateSimilarity = 0.7
     /// Fewer shingles than this (about 10 words) are too short to call a copy.
     public var nearDuplicateMinimumShingles = 8
-    /// At most this many recent texts are kept to find copies of (about 400 bytes each): wire copy follows its
+    /// At most this many recent texts are kept to find copies of (about 300 bytes each): wire copy follows its
     /// original within hours, and a day of 10,000 feeds can bring more new texts than that.
-    public var nearDuplicateCapacity = 20_000
+    public var nearDuplicateCapacity = 10_000
 
     public init() {}
 }

@@ -1,5 +1,5 @@
 /// Finds near-duplicate texts: syndicated wire copy that outlets run with small edits. Each text becomes a
-/// MinHash signature over its word 3-shingles (64 hashes); candidates come from locality-sensitive hashing (16
+/// MinHash signature over its word 3-shingles (64 hashes of 16 bits); candidates come from locality-sensitive hashing (16
 /// bands of 4 hashes: a pair at Jaccard similarity 0.7 shares a band with probability 0.98, at 0.3 with 0.12)
 /// and count only if the signatures agree on at least `threshold` of their hashes (the estimated Jaccard
 /// similarity of their shingle sets). Pure and deterministic.
@@ -17,7 +17,7 @@ struct NearDuplicateIndex<Payload> {
     // Texts by serial (arrival order), in flat arrays from serial `storageStart` on; serials below `firstLive`
     // are forgotten. Each bucket names its newest text; each text names the previous text of its bucket, per
     // band (older serials only, so a walk ends at the first forgotten one).
-    private var signatures: [UInt32] = []
+    private var signatures: [UInt16] = []
     private var payloads: [Payload?] = []
     private var times: [Double] = []
     private var sources: [String?] = []
@@ -35,7 +35,7 @@ struct NearDuplicateIndex<Payload> {
     var count: Int { nextSerial - firstLive }
 
     /// The signature of `texts` read as one (at most their first `byteLimit` bytes), or nil when too short.
-    func signature(of texts: String?..., byteLimit: Int = 600) -> [UInt32]? {
+    func signature(of texts: String?..., byteLimit: Int = 600) -> [UInt16]? {
         var wordHashes: [UInt64] = []
         wordHashes.reserveCapacity(min(byteLimit / 4, 512))
         var hash: UInt64 = 0
@@ -64,7 +64,7 @@ struct NearDuplicateIndex<Payload> {
             }
         }
         guard wordHashes.count - 2 >= minimumShingles else { return nil }
-        var signature = [UInt32](repeating: .max, count: Self.hashCount)
+        var signature = [UInt16](repeating: .max, count: Self.hashCount)
         signature.withUnsafeMutableBufferPointer { minimums in
             for start in 0..<(wordHashes.count - 2) {
                 var shingle = wordHashes[start] &* 0x9E37_79B9_7F4A_7C15
@@ -73,7 +73,7 @@ struct NearDuplicateIndex<Payload> {
                 shingle ^= shingle >> 31
                 // Hash i of the shingle: a multiply-shift of it by the i-th odd constant (a universal family).
                 for index in 0..<Self.hashCount {
-                    let value = UInt32(truncatingIfNeeded: (shingle &* minHashMultipliers[index]) >> 32)
+                    let value = UInt16(truncatingIfNeeded: (shingle &* minHashMultipliers[index]) >> 48)
                     if value < minimums[index] { minimums[index] = value }
                 }
             }
@@ -83,7 +83,7 @@ struct NearDuplicateIndex<Payload> {
 
     /// The most similar indexed text from another source than `source` (a source's own near-identical texts are
     /// its boilerplate, not copies), with its estimated similarity, if it reaches the threshold.
-    func match(_ signature: [UInt32], source: String?) -> (payload: Payload, similarity: Double)? {
+    func match(_ signature: [UInt16], source: String?) -> (payload: Payload, similarity: Double)? {
         var best: (serial: Int, agreement: Int)?
         var seen: [Int] = []
         for band in 0..<Self.bandCount {
@@ -107,7 +107,7 @@ struct NearDuplicateIndex<Payload> {
         return similarity >= threshold ? (payload, similarity) : nil
     }
 
-    mutating func insert(_ signature: [UInt32], payload: Payload, time: Double, source: String?) {
+    mutating func insert(_ signature: [UInt16], payload: Payload, time: Double, source: String?) {
         let serial = nextSerial
         nextSerial += 1
         signatures.append(contentsOf: signature)
@@ -146,11 +146,11 @@ struct NearDuplicateIndex<Payload> {
         }
     }
 
-    private func bucketKey(_ signature: [UInt32], band: Int) -> UInt64 {
+    private func bucketKey(_ signature: [UInt16], band: Int) -> UInt64 {
         bucketKey(signature[...], band: band)
     }
 
-    private func bucketKey(_ signature: ArraySlice<UInt32>, band: Int) -> UInt64 {
+    private func bucketKey(_ signature: ArraySlice<UInt16>, band: Int) -> UInt64 {
         var key = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
         let first = signature.startIndex + band * Self.rowsPerBand
         for index in first..<(first + Self.rowsPerBand) {

@@ -152,7 +152,7 @@ public final class StoryClusterer {
     }
 
     /// What near-duplicate detection compares: the title and the summary.
-    private func nearDuplicateSignature(of item: ClusterItem) -> [UInt32]? {
+    private func nearDuplicateSignature(of item: ClusterItem) -> [UInt16]? {
         nearDuplicates.signature(of: item.title, item.summary)
     }
 
