@@ -30,13 +30,11 @@ extension EntryInput {
     /// A hash of every field of `entry` that the store keeps (FNV-1a over the fields, each preceded by a tag so that
     /// a missing field and an empty one differ).
     static func contentHash(of entry: ParsedEntry) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a64.offsetBasis
         func mix(_ tag: UInt8, _ text: String?) {
-            hash = (hash ^ UInt64(tag)) &* 0x0000_0100_0000_01b3
+            hash = FNV1a64.hash(CollectionOfOne(tag), continuing: hash)
             guard var text else { return }
-            text.withUTF8 { bytes in
-                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-            }
+            text.withUTF8 { hash = FNV1a64.hash($0, continuing: hash) }
         }
         mix(1, entry.title)
         mix(2, entry.link)

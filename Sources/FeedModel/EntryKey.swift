@@ -29,9 +29,14 @@ public enum FNV1a64 {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// The hash of a byte sequence.
-    public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// The hash of no bytes, where every hash starts.
+    public static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// The hash of a byte sequence, or of `start`'s bytes followed by these (to hash several fields as one).
+    @inlinable
+    public static func hash<Bytes: Sequence>(_ bytes: Bytes, continuing start: UInt64 = offsetBasis) -> UInt64
+    where Bytes.Element == UInt8 {
+        var hash = start
         for byte in bytes {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3

@@ -57,17 +57,8 @@ struct Capture {
         appendEscaped(text, inAttribute: false)
     }
 
-    /// Appends markup-escaped bytes: `&` and `<` always, then `>` in text or `"` in an attribute value.
     private mutating func appendEscaped<Bytes: Sequence<UInt8>>(_ text: Bytes, inAttribute: Bool) {
-        for byte in text {
-            switch byte {
-            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">") where !inAttribute: bytes.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\"") where inAttribute: bytes.append(contentsOf: "&quot;".utf8)
-            default: bytes.append(byte)
-            }
-        }
+        MarkupEscaping.append(text, to: &bytes, inAttribute: inAttribute)
     }
 
     mutating func appendStartTag(name: String, namespace: XMLNamespace, attributes: [XMLAttribute], depth: Int) {
@@ -144,5 +135,21 @@ enum PersonName {
             if trimmed[open...].utf8.contains(UInt8(ascii: "@")), !outside.isEmpty { return outside }
         }
         return trimmed
+    }
+}
+
+/// Escaping text for markup.
+enum MarkupEscaping {
+    /// Appends markup-escaped bytes: `&` and `<` always, then `>` in text or `"` in an attribute value.
+    static func append<Bytes: Sequence<UInt8>>(_ text: Bytes, to output: inout [UInt8], inAttribute: Bool) {
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">") where !inAttribute: output.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\"") where inAttribute: output.append(contentsOf: "&quot;".utf8)
+            default: output.append(byte)
+            }
+        }
     }
 }

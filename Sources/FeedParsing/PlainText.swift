@@ -41,14 +41,7 @@ public enum PlainText {
         else { return text }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count + 32)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
-            default: output.append(byte)
-            }
-        }
+        MarkupEscaping.append(text.utf8, to: &output, inAttribute: false)
         return String(decoding: output, as: UTF8.self)
     }
 
