@@ -62,7 +62,7 @@ enum EntryTable {
         for entry in entries {
             rows.append([
                 RelativeTime.describe(entry.published ?? entry.updated ?? entry.firstSeen, now: now),
-                feedLabel(entry, width: 24),
+                feedLabel(entry.feedTitle ?? entry.feedURL, alsoIn: entry.alsoIn, width: 24),
                 TextTable.truncate(entry.title ?? entry.url ?? entry.guid, to: 90),
             ])
         }
@@ -70,10 +70,9 @@ enum EntryTable {
     }
 
     /// The entry's feed, and how many other feeds carry the same article ("BBC News +2").
-    static func feedLabel(_ entry: StoredEntry, width: Int) -> String {
-        let feed = entry.feedTitle ?? entry.feedURL
-        guard !entry.alsoIn.isEmpty else { return TextTable.truncate(feed, to: width) }
-        let count = " +\(entry.alsoIn.count)"
+    static func feedLabel(_ feed: String, alsoIn: [String], width: Int) -> String {
+        guard !alsoIn.isEmpty else { return TextTable.truncate(feed, to: width) }
+        let count = " +\(alsoIn.count)"
         return TextTable.truncate(feed, to: max(1, width - count.count)) + count
     }
 }

@@ -120,12 +120,19 @@ enum StoryTable {
         for entry in entries {
             rows.append([
                 RelativeTime.describe(entry.published ?? entry.firstSeen, now: now),
-                // The same article in several feeds is one row with all of them.
-                TextTable.truncate(([entry.feedTitle ?? entry.feedURL] + entry.alsoIn).joined(separator: ", "), to: 40),
+                // The same article in several feeds is one row with all of them (each name once).
+                TextTable.truncate(
+                    feedNames(entry.feedTitle ?? entry.feedURL, alsoIn: entry.alsoIn).joined(separator: ", "), to: 40),
                 TextTable.truncate(entry.title ?? "(untitled)", to: 80), entry.url ?? "",
             ])
         }
         return text + TextTable.render(rows)
+    }
+
+    /// An entry's feed and the other feeds carrying the same article, each name once, in order.
+    static func feedNames(_ feed: String, alsoIn: [String]) -> [String] {
+        var seen = Set<String>()
+        return ([feed] + alsoIn).filter { seen.insert($0).inserted }
     }
 }
 

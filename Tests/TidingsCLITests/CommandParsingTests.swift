@@ -77,3 +77,17 @@ import Testing
         #expect(await TidingsMain.run(["stories", "--database", "/nonexistent/t.sqlite"]) == 1)
     }
 }
+
+/// How an article carried by several feeds is shown.
+@Suite struct DuplicateDisplayTests {
+    @Test func aStoryRowNamesEachFeedOnce() {
+        #expect(StoryTable.feedNames("BBC", alsoIn: ["RNZ", "BBC", "RNZ", "AP"]) == ["BBC", "RNZ", "AP"])
+    }
+
+    @Test func anEntryListCountsTheOtherFeedsWithinItsColumn() {
+        #expect(EntryTable.feedLabel("BBC News", alsoIn: ["RNZ", "AP"], width: 24) == "BBC News +2")
+        let long = EntryTable.feedLabel("A feed with a very long title indeed", alsoIn: ["RNZ"], width: 24)
+        #expect(long.count == 24 && long.hasSuffix("… +1"))
+        #expect(EntryTable.feedLabel("BBC News", alsoIn: [], width: 24) == "BBC News")
+    }
+}
