@@ -80,7 +80,11 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var postings: [[Story]] = []
     @exclusivity(unchecked) private var titleIndex: [String: Int64] = [:]
     /// Recent items' MinHash signatures, each with its story and key (copies of wire text join their original).
-    @exclusivity(unchecked) private var nearDuplicates: NearDuplicateIndex<(story: Story, key: Int64?)>
+    @exclusivity(unchecked) private var nearDuplicates: NearDuplicateIndex<(story: Int64, key: Int64?)>
+    /// Merged story ids → the story each became (what near-duplicate records of merged stories resolve through);
+    /// pruned at each sweep once the story they lead to is gone. Ids, not references: a reference would keep a
+    /// forgotten story's whole state alive while a record names it.
+    @exclusivity(unchecked) private var mergedStoryIDs: [Int64: Int64] = [:]
     @exclusivity(unchecked) private var nextStoryID: Int64
     @exclusivity(unchecked) private var clock: Double?
     @exclusivity(unchecked) private var itemsSinceSweep = 0
@@ -106,9 +110,9 @@ public final class StoryClusterer {
         var duplicateOf: Int64?
         let signature = nearDuplicateSignature(of: item)
         if let signature, let match = nearDuplicates.match(signature, source: item.source) {
-            let story = Self.current(match.payload.story)
-            if stories[story.id] === story, isActive(story.id, now: now) {
-                target = story.id
+            let story = currentStoryID(match.payload.story)
+            if stories[story] != nil, isActive(story, now: now) {
+                target = story
                 reason = .nearDuplicate
                 duplicateOf = match.payload.key
             }
@@ -134,8 +138,8 @@ public final class StoryClusterer {
         countForBoilerplate(features, source: item.source, story: story)
         absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
         if titleKeyUsable { index(title: normalizedTitle, story: story) }
-        if let signature, let owner = stories[story] {
-            nearDuplicates.insert(signature, payload: (owner, item.key), time: itemTime ?? now, source: item.source)
+        if let signature {
+            nearDuplicates.insert(signature, payload: (story, item.key), time: itemTime ?? now, source: item.source)
         }
         var decision = ClusterDecision(story: story, reason: reason, duplicateOf: duplicateOf)
         if reason == .similar, let merge = mergeIfSame(story, now: now) {
@@ -156,11 +160,11 @@ public final class StoryClusterer {
         nearDuplicates.signature(of: item.title, item.summary)
     }
 
-    /// The story `story` lives on as, after merges.
-    private static func current(_ story: Story) -> Story {
-        var story = story
-        while let next = story.mergedInto { story = next }
-        return story
+    /// The story `id` lives on as, after merges.
+    private func currentStoryID(_ id: Int64) -> Int64 {
+        var id = id
+        while let next = mergedStoryIDs[id] { id = next }
+        return id
     }
 
     /// Puts `item` into `story` without choosing (rebuilding the state of stories already stored, e.g. after a
@@ -174,8 +178,8 @@ public final class StoryClusterer {
         if normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength {
             index(title: normalizedTitle, story: story)
         }
-        if let signature = nearDuplicateSignature(of: item), let owner = stories[story] {
-            nearDuplicates.insert(signature, payload: (owner, item.key), time: itemTime ?? now, source: item.source)
+        if let signature = nearDuplicateSignature(of: item) {
+            nearDuplicates.insert(signature, payload: (story, item.key), time: itemTime ?? now, source: item.source)
         }
         nextStoryID = max(nextStoryID, story + 1)
         sweepIfDue(now: now)
@@ -469,8 +473,6 @@ public final class StoryClusterer {
         @exclusivity(unchecked) var probeStamp = 0
         /// The names, places and numbers of its item while it has one (what `absorbSingletons` needs).
         @exclusivity(unchecked) var firstEntities: [Int32] = []
-        /// The story this one was merged into (near-duplicate records still point here).
-        @exclusivity(unchecked) var mergedInto: Story?
 
         struct Cache {
             var documentCount: Int
@@ -791,7 +793,7 @@ public final class StoryClusterer {
         }
         kept.firstEntities = []
         kept.cache = nil
-        gone.mergedInto = kept
+        mergedStoryIDs[goneID] = keptID
         stories[goneID] = nil
         prune(kept)
         return (goneID, keptID)
@@ -809,6 +811,7 @@ public final class StoryClusterer {
             stories[id] = nil
         }
         nearDuplicates.removeAll(before: now - horizon, capacity: parameters.nearDuplicateCapacity)
+        for from in mergedStoryIDs.keys where stories[currentStoryID(from)] == nil { mergedStoryIDs[from] = nil }
     }
 
     private func index(_ story: Story, term: Int32) {
