@@ -180,11 +180,10 @@ public struct FeedPoller: Sendable {
         let knowledge = (try? store.listingKnowledge(
             feedID: feedID, guids: keys.map(\.guid), canonicalURLs: keys.compactMap(\.canonicalURL))) ?? ListingKnowledge()
         // A link several entries of this feed share is no article's identity (the store ignores it too).
-        var linkCounts: [String: Int] = [:]
-        for key in keys { if let link = key.canonicalURL { linkCounts[link, default: 0] += 1 } }
+        let singleLinks = CanonicalURL.singleKeys(keys.map(\.canonicalURL))
         return zip(entries, keys).map { entry, key in
             let hash = EntryInput.contentHash(of: entry)
-            let link = key.canonicalURL.flatMap { linkCounts[$0] == 1 ? $0 : nil }
+            let link = key.canonicalURL.flatMap { singleLinks.contains($0) ? $0 : nil }
             let omit = knowledge.hasContent(guid: key.guid, canonicalURL: link, contentHash: hash)
             return EntryInput(
                 parsed: entry, guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash, omittingContent: omit)

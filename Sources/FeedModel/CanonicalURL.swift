@@ -42,6 +42,14 @@ public enum CanonicalURL {
         return String(decoding: key, as: UTF8.self)
     }
 
+    /// The keys among `keys` that occur once. A key several entries of one listing share (a show page, a section)
+    /// is no article's identity: the store and the poll match only these.
+    public static func singleKeys<Keys: Sequence<String?>>(_ keys: Keys) -> Set<String> {
+        var counts: [String: Int] = [:]
+        for case let key? in keys { counts[key, default: 0] += 1 }
+        return Set(counts.compactMap { $0.value == 1 ? $0.key : nil })
+    }
+
     /// Query parameters that say where a reader came from, not what they read (names compared lower-cased;
     /// `utm_` is matched as a prefix).
     public static let trackingParameters: Set<String> = [

@@ -145,8 +145,7 @@ public final class FeedStore: Sendable {
             var nextEntryID: Int64?
             // A link several of this fetch's entries share (a show page, a section) says nothing about which article
             // each is.
-            var linkCounts: [String: Int] = [:]
-            for entry in fetch.entries { if let key = entry.canonicalURL { linkCounts[key, default: 0] += 1 } }
+            let singleLinks = CanonicalURL.singleKeys(fetch.entries.map(\.canonicalURL))
             // Entries sent without content that the store could not complete: the feed is fetched and parsed in full
             // at its next poll.
             var needsFullParse = false
@@ -208,7 +207,7 @@ public final class FeedStore: Sendable {
                     continue
                 }
                 let original = try entry.canonicalURL.flatMap { key in
-                    linkCounts[key] == 1 ? try Self.original(linkedBy: key, outside: fetch.feedID, in: db) : nil
+                    singleLinks.contains(key) ? try Self.original(linkedBy: key, outside: fetch.feedID, in: db) : nil
                 }
                 if original == nil && entry.contentOmitted {
                     // Left out as another feed's article, which is gone now: not stored without its text.

@@ -135,12 +135,7 @@ public final class StoryClusterer {
             nextStoryID += 1
             stories[story] = Story(id: story, last: itemTime ?? now)
         }
-        countForBoilerplate(features, source: item.source, story: story)
-        absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
-        if titleKeyUsable { index(title: normalizedTitle, story: story) }
-        if let signature {
-            nearDuplicates.insert(signature, payload: (story, item.key), time: itemTime ?? now, source: item.source)
-        }
+        file(item, features: features, signature: signature, title: normalizedTitle, into: story, time: itemTime ?? now)
         var decision = ClusterDecision(story: story, reason: reason, duplicateOf: duplicateOf)
         if reason == .similar, let merge = mergeIfSame(story, now: now) {
             decision.merges.append(merge)
@@ -160,6 +155,17 @@ public final class StoryClusterer {
         nearDuplicates.signature(of: item.title, item.summary)
     }
 
+    /// Files `item` under `story`: the source's boilerplate counts, the story's centroid and members, the title
+    /// index (for a normalised title long enough to trust) and the near-duplicate index.
+    private func file(
+        _ item: ClusterItem, features: Features, signature: [UInt16]?, title: String, into story: Int64, time: Double
+    ) {
+        countForBoilerplate(features, source: item.source, story: story)
+        absorb(features, into: story, source: item.source, time: time, key: item.key)
+        if title.unicodeScalars.count >= parameters.exactTitleMinimumLength { index(title: title, story: story) }
+        if let signature { nearDuplicates.insert(signature, payload: (story, item.key), time: time, source: item.source) }
+    }
+
     /// The story `id` lives on as, after merges.
     private func currentStoryID(_ id: Int64) -> Int64 {
         var id = id
@@ -172,15 +178,9 @@ public final class StoryClusterer {
     public func restore(_ item: ClusterItem, story: Int64) {
         let (features, now, itemTime) = prepare(item)
         if stories[story] == nil { stories[story] = Story(id: story, last: itemTime ?? now) }
-        countForBoilerplate(features, source: item.source, story: story)
-        absorb(features, into: story, source: item.source, time: itemTime ?? now, key: item.key)
-        let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
-        if normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength {
-            index(title: normalizedTitle, story: story)
-        }
-        if let signature = nearDuplicateSignature(of: item) {
-            nearDuplicates.insert(signature, payload: (story, item.key), time: itemTime ?? now, source: item.source)
-        }
+        file(
+            item, features: features, signature: nearDuplicateSignature(of: item),
+            title: item.title.map(Tokenizer.normalizedTitle) ?? "", into: story, time: itemTime ?? now)
         nextStoryID = max(nextStoryID, story + 1)
         sweepIfDue(now: now)
     }

@@ -37,6 +37,10 @@ import Testing
         #expect(CanonicalURL.key(for: "https://m.io/a") == "m.io/a")
     }
 
+    @Test func onlyKeysThatOccurOnceIdentifyAnArticle() {
+        #expect(CanonicalURL.singleKeys(["a", "b", nil, "a", "c"]) == ["b", "c"])
+    }
+
     @Test func differentArticlesKeepDifferentKeys() {
         #expect(CanonicalURL.key(for: "https://example.com/a?id=1") != CanonicalURL.key(for: "https://example.com/a?id=2"))
         #expect(CanonicalURL.key(for: "https://example.com/a") != CanonicalURL.key(for: "https://example.org/a"))
