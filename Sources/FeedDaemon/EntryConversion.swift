@@ -27,14 +27,14 @@ extension EntryInput {
         contentOmitted = omittingContent
     }
 
-    /// A hash of every field of `entry` that the store keeps (FNV-1a over the fields, each preceded by a tag so that
-    /// a missing field and an empty one differ).
+    /// A hash of every field of `entry` that the store keeps (`ChangeHash` over the fields, each preceded by a tag so
+    /// that a missing field and an empty one differ).
     static func contentHash(of entry: ParsedEntry) -> Int64 {
-        var hash = FNV1a64.offsetBasis
+        var hash = ChangeHash.seed
         func mix(_ tag: UInt8, _ text: String?) {
-            hash = FNV1a64.hash(CollectionOfOne(tag), continuing: hash)
+            withUnsafeBytes(of: tag) { hash = ChangeHash.hash($0, continuing: hash) }
             guard var text else { return }
-            text.withUTF8 { hash = FNV1a64.hash($0, continuing: hash) }
+            text.withUTF8 { hash = ChangeHash.hash(UnsafeRawBufferPointer($0), continuing: hash) }
         }
         mix(1, entry.title)
         mix(2, entry.link)

@@ -118,8 +118,9 @@ public struct FeedPoller: Sendable {
             case .success(let response):
                 environment.record(host: host, reachable: true, at: finishedAt)
                 outcome.status = response.status
-                (observation, parsedFeed) = Self.observe(
-                    response, previous: stored.state, now: finishedAt)
+                (observation, parsedFeed) = await environment.parsing.run {
+                    Self.observe(response, previous: stored.state, now: finishedAt)
+                }
                 if let redirect = observation.permanentRedirect, redirect == pollURL { observation.permanentRedirect = nil }
                 if let retryAfter = observation.retryAfter, [429, 503].contains(response.status), retryAfter > finishedAt {
                     let until = min(retryAfter, finishedAt.addingTimeInterval(settings.maximumBackoffSeconds))
@@ -164,7 +165,7 @@ public struct FeedPoller: Sendable {
             record.listed = true
             record.feedTitle = parsedFeed.title
             record.siteLink = parsedFeed.link
-            record.entries = entryInputs(parsedFeed.entries, feedID: stored.id)
+            record.entries = await environment.parsing.run { entryInputs(parsedFeed.entries, feedID: stored.id) }
             outcome.feedTitle = outcome.feedTitle ?? parsedFeed.title
             outcome.warnings = parsedFeed.warnings.prefix(3).map(\.description)
         }
@@ -176,17 +177,23 @@ public struct FeedPoller: Sendable {
     /// (new, or changed since): an unchanged entry, or a new one whose article another feed brought, goes without.
     private func entryInputs(_ entries: [ParsedEntry], feedID: Int64) -> [EntryInput] {
         let keys = entries.map { (guid: $0.stableKey, canonicalURL: $0.link.flatMap(CanonicalURL.key(for:))) }
-        // Without an answer (a busy or damaged store), everything is rendered: the write decides as before.
-        let knowledge = (try? store.listingKnowledge(
-            feedID: feedID, guids: keys.map(\.guid), canonicalURLs: keys.compactMap(\.canonicalURL))) ?? ListingKnowledge()
+        // Without an answer (a busy or damaged store), everything is rendered and looked up: the write decides.
+        let knowledge = try? store.listingKnowledge(
+            feedID: feedID, guids: keys.map(\.guid), canonicalURLs: keys.compactMap(\.canonicalURL))
         // A link several entries of this feed share is no article's identity (the store ignores it too).
         let singleLinks = CanonicalURL.singleKeys(keys.map(\.canonicalURL))
+        // A guid listed twice is new only the first time (the write then has it).
+        var firstListings = Set<String>()
         return zip(entries, keys).map { entry, key in
             let hash = EntryInput.contentHash(of: entry)
             let link = key.canonicalURL.flatMap { singleLinks.contains($0) ? $0 : nil }
-            let omit = knowledge.hasContent(guid: key.guid, canonicalURL: link, contentHash: hash)
-            return EntryInput(
+            let omit = knowledge?.hasContent(guid: key.guid, canonicalURL: link, contentHash: hash) ?? false
+            var input = EntryInput(
                 parsed: entry, guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash, omittingContent: omit)
+            if let knowledge, knowledge.contentHashes[key.guid] == nil, firstListings.insert(key.guid).inserted {
+                input.knownAbsent = true
+            }
+            return input
         }
     }
 
@@ -225,7 +232,7 @@ public struct FeedPoller: Sendable {
         case 304:
             return (observation, nil)
         case 200...299:
-            let hash = FNV1a64.hexDigest(bytes: response.body)
+            let hash = ChangeHash.hexDigest(bytes: response.body)
             if hash == previous.bodyHash, previous.lastError == nil {
                 observation.outcome = .fetched(bodyHash: hash, unchanged: true, hints: nil, entryDates: [])
                 return (observation, nil)

@@ -19,18 +19,17 @@ final class ClusteringStoryAssigner: StoryAssigner {
         let window = ClusteringParameters().windowHours * 3600
         let thread = Thread { [self] in
             do {
-                let entries = try store.entriesForClustering(since: now.addingTimeInterval(-window))
-                // A merge re-points its entries, so each entry already names the story it belongs to now. Each item
-                // is made as it is restored (not all first: they hold the entries' text again).
-                clusterer.withLock { clusterer in
-                    for entry in entries {
+                // A merge re-points its entries, so each entry already names the story it belongs to now. Each entry
+                // is restored as it is read.
+                let count = try clusterer.withLock { clusterer in
+                    try store.forEachEntryForClustering(since: now.addingTimeInterval(-window)) { entry in
                         let item = Self.item(
                             title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
                             seenAt: entry.firstSeen, key: entry.id)
                         clusterer.restore(item, story: entry.storyID)
                     }
                 }
-                logger?.debug("story clustering rebuilt from \(entries.count) recent entries")
+                logger?.debug("story clustering rebuilt from \(count) recent entries")
             } catch {
                 logger?.error("could not rebuild story clustering from the store (new stories start fresh): \(error)")
             }

@@ -1,6 +1,7 @@
 public import FeedModel
 public import Foundation
 import GRDB
+import Synchronization
 
 /// The local store: one SQLite file in WAL mode, written by the daemon and read by any number of CLI processes
 /// at the same time.
@@ -13,6 +14,8 @@ public final class FeedStore: Sendable {
     public let path: String
     private let pool: DatabasePool
     private let isReadOnly: Bool
+    /// Fetches waiting to be written, and whether a batch is being written (see `record`).
+    private let recordQueue = Mutex(RecordQueue())
 
     /// The file the running daemon holds locked (with its pid inside) while it writes the store at `path`.
     public static func lockPath(forStore path: String) -> String { path + ".lock" }
@@ -29,7 +32,12 @@ public final class FeedStore: Sendable {
         if !readOnly {
             // In WAL mode, NORMAL still survives a killed process (kill -9, crash) with every commit intact; only
             // an OS crash or power loss can lose the last transactions. It saves an fsync per poll.
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // The writer keeps a batch's changed pages in memory until it commits, instead of writing them to
+                // the log early when its page cache is full, which wrote many pages to the log more than once.
+                if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_spill = OFF") }
+            }
         }
         if readOnly {
             guard FileManager.default.fileExists(atPath: path) else {
@@ -100,178 +108,251 @@ public final class FeedStore: Sendable {
         }
     }
 
-    /// Records one fetch: the feed's new state and its entries, in one transaction. Entries are keyed by
-    /// (feed, guid): a known guid updates the entry when its content changed, never adds a second one.
+    /// Records one fetch: the feed's new state and its entries, all or nothing. Entries are keyed by (feed, guid):
+    /// a known guid updates the entry when its content changed, never adds a second one.
+    ///
+    /// Fetches recorded while the writer is busy wait for it and are then written together, one savepoint each in
+    /// one transaction (group commit): a failing fetch is rolled back alone, and the pages the fetches share (the
+    /// ends of the indexes, story rows) are written to the log once per batch instead of once per feed. The call
+    /// returns after its batch committed.
     @discardableResult
     public func record(_ fetch: FetchRecord, stories: (any StoryAssigner)? = nil) async throws(StoreError)
         -> FetchRecordSummary
     {
-        try await write { db in
-            let state = fetch.state
-            try Self.run(db, sql: """
-                    UPDATE feed SET etag = ?, last_modified = ?, last_status = ?, last_error = ?, last_polled_at = ?,
-                        last_success_at = ?, next_poll_at = ?, consecutive_failures = ?, not_modified_since = ?,
-                        body_hash = ?, moved_to = ?, redirect_candidate = ?, redirect_first_seen = ?,
-                        redirect_seen_count = ?, disabled_reason = ?, hint_interval = ?, skip_hours = ?, skip_days = ?,
-                        posting_interval = ?, poll_count = ?, last_fetch_ms = ?, title = COALESCE(?, title),
-                        site_link = COALESCE(?, site_link)
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    state.etag, state.lastModified, state.lastStatus, state.lastError, Self.seconds(state.lastPolledAt),
-                    Self.seconds(state.lastSuccessAt), Self.seconds(state.nextPollAt), state.consecutiveFailures,
-                    Self.seconds(state.notModifiedSince), state.bodyHash, state.movedTo, state.redirectCandidate,
-                    Self.seconds(state.redirectFirstSeen), state.redirectSeenCount, state.disabledReason,
-                    state.hintIntervalSeconds, Self.list(state.skipHours), Self.list(state.skipDays),
-                    state.postingIntervalSeconds, state.pollCount, state.lastFetchMilliseconds, fetch.feedTitle,
-                    fetch.siteLink, fetch.feedID,
-                ])
-            if fetch.listed {
-                try Self.run(
-                    db, sql: "UPDATE feed SET last_listed_at = ? WHERE id = ?",
-                    arguments: [(state.lastPolledAt ?? Date()).timeIntervalSince1970, fetch.feedID])
+        let result = await withCheckedContinuation { continuation in
+            let startsWriting = recordQueue.withLock { queue in
+                queue.waiting.append(PendingRecord(fetch: fetch, stories: stories, continuation: continuation))
+                guard !queue.writing else { return false }
+                queue.writing = true
+                return true
             }
-            if let pause = fetch.hostPause {
-                try Self.run(db, sql: """
-                        INSERT INTO host_pause (host, until, reason) VALUES (?, ?, ?)
-                        ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until), reason = excluded.reason
-                        """,
-                    arguments: [pause.host.lowercased(), pause.until.timeIntervalSince1970, pause.reason])
-            }
-            var summary = FetchRecordSummary(newEntries: 0, updatedEntries: 0)
-            let now = (state.lastPolledAt ?? Date()).timeIntervalSince1970
-            // The id the next insert gives an entry (AUTOINCREMENT: one past the largest ever given), read once:
-            // this transaction is the only writer, so each new entry takes the next.
-            var nextEntryID: Int64?
-            // A link several of this fetch's entries share (a show page, a section) says nothing about which article
-            // each is.
-            let singleLinks = CanonicalURL.singleKeys(fetch.entries.map(\.canonicalURL))
-            // Entries sent without content that the store could not complete: the feed is fetched and parsed in full
-            // at its next poll.
-            var needsFullParse = false
-            for entry in fetch.entries {
-                let values: [(any DatabaseValueConvertible)?] = [
-                    entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
-                    entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
-                ]
-                let known = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT id, duplicate_of, content_hash, last_seen,
-                                text IS NULL AND summary_html IS NULL AND content_html IS NULL AS bare
-                            FROM entry WHERE feed_id = ? AND guid = ?
-                            """),
-                    arguments: [fetch.feedID, entry.guid])
-                if let known {
-                    let id: Int64 = known["id"]
-                    // Still listed by the feed: retention keeps it. Refreshed once a day at most (retention allows for
-                    // that day), so that an unchanged entry's row is not rewritten at every poll.
-                    let touch = (known["last_seen"] as Double? ?? 0) < now - Self.listingRefreshSeconds
-                    let storedHash: Int64? = known["content_hash"]
-                    if let hash = entry.contentHash, hash == storedHash {
-                        if touch { try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE id = ?", arguments: [now, id]) }
-                        continue
-                    }
-                    let isCopy = (known["duplicate_of"] as Int64?) != nil && known["bare"] as Bool
-                    if isCopy || entry.contentOmitted {
-                        // A copy of another feed's article under the same link (its own link, title and dates, no
-                        // content), or an entry whose content the poll left out but which changed meanwhile: the hash
-                        // is forgotten and the next poll parses the feed in full.
-                        if !isCopy { needsFullParse = true }
-                        try Self.run(db, sql: """
-                                UPDATE entry SET url = ?, title = ?, author = ?, published = COALESCE(?, published),
-                                    updated = COALESCE(?, updated), canonical_url = ?, content_hash = ?, last_seen = ?
-                                WHERE id = ?
-                                """,
-                            arguments: [entry.url, entry.title, entry.author, entry.published?.timeIntervalSince1970,
-                                        entry.updated?.timeIntervalSince1970, entry.canonicalURL,
-                                        isCopy ? entry.contentHash : nil, now, id])
-                        continue
-                    }
-                    try Self.run(db, sql: """
-                            UPDATE entry SET url = ?, title = ?, author = ?, summary_html = ?, content_html = ?, text = ?,
-                                published = COALESCE(?, published), updated = COALESCE(?, updated), canonical_url = ?,
-                                content_hash = ?, last_seen = ?
-                            WHERE id = ?12 AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
-                                OR summary_html IS NOT ?4 OR content_html IS NOT ?5 OR text IS NOT ?6)
-                            """,
-                        arguments: StatementArguments(values + [entry.canonicalURL, entry.contentHash, now, id]))
-                    if db.changesCount > 0 {
-                        summary.updatedEntries += 1
-                    } else if entry.contentHash != storedHash || touch {
-                        // The same text under a new hash (first poll after an upgrade, or a change that renders the
-                        // same): remember the hash.
-                        try Self.run(db, sql: "UPDATE entry SET content_hash = ?, last_seen = ? WHERE id = ?",
-                            arguments: [entry.contentHash, touch ? now : known["last_seen"] as Double?, id])
-                    }
-                    continue
-                }
-                let original = try entry.canonicalURL.flatMap { key in
-                    singleLinks.contains(key) ? try Self.original(linkedBy: key, outside: fetch.feedID, in: db) : nil
-                }
-                if original == nil && entry.contentOmitted {
-                    // Left out as another feed's article, which is gone now: not stored without its text.
-                    needsFullParse = true
-                    continue
-                }
-                summary.newEntries += 1
-                let id = try nextEntryID
-                    ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'").map { $0 + 1 } ?? 1
-                nextEntryID = id + 1
-                let seenAt = state.lastPolledAt ?? Date()
-                if let original {
-                    // The same article as another feed's entry: stored as its duplicate, in its story, not clustered
-                    // or indexed again.
-                    summary.duplicateEntries += 1
-                    try Self.run(db, sql: """
-                            INSERT INTO entry (id, feed_id, guid, url, title, author, published, updated, first_seen,
-                                last_seen, story_id, canonical_url, duplicate_of, content_hash)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [id, fetch.feedID, entry.guid, entry.url, entry.title, entry.author,
-                                    entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970, now, now,
-                                    original.story, entry.canonicalURL, original.id, entry.contentHash])
-                    if let story = original.story {
-                        try Self.refreshStory(
-                            story, after: id, from: fetch.feedID, isDuplicate: true, seen: seenAt.timeIntervalSince1970,
-                            headlineEntryID: nil, recount: false, in: db)
-                    }
-                    continue
-                }
-                // The clusterer files the entry under its id before the insert, so that the entry is written
-                // once, with its story: setting story_id afterwards would rewrite the whole row, text and all.
-                let newEntry = NewEntry(id: id, feedID: fetch.feedID, input: entry, seenAt: seenAt)
-                let assignment = stories?.assign(newEntry)
-                if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }
-                // A near-copy of another feed's entry points at that entry's original (its own text stays, out of
-                // search, where the original is).
-                let copyOf = try assignment?.duplicateOf.flatMap { copied in
-                    try Int64.fetchOne(
-                        db.cachedStatement(sql: """
-                            SELECT original.id FROM entry AS copy
-                            JOIN entry AS original ON original.id = COALESCE(copy.duplicate_of, copy.id)
-                            WHERE copy.id = ? AND original.feed_id != ?
-                            """),
-                        arguments: [copied, fetch.feedID])
-                }
-                try Self.run(db, sql: """
-                        INSERT INTO entry (id, feed_id, guid, url, title, author, summary_html, content_html, text,
-                            published, updated, first_seen, last_seen, story_id, canonical_url, content_hash, duplicate_of)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: StatementArguments(
-                        [id, fetch.feedID, entry.guid] + values
-                            + [now, now, assignment?.story, entry.canonicalURL, entry.contentOmitted ? nil : entry.contentHash,
-                               copyOf]))
-                if copyOf != nil { summary.duplicateEntries += 1 }
-                if let assignment { try Self.apply(assignment, to: newEntry, isDuplicate: copyOf != nil, in: db) }
-            }
-            if needsFullParse {
-                try Self.run(db, sql: "UPDATE feed SET etag = NULL, last_modified = NULL, body_hash = NULL WHERE id = ?",
-                    arguments: [fetch.feedID])
-            }
-            return summary
+            if startsWriting { writeWaitingRecords() }
         }
+        return try result.get()
+    }
+
+    /// Most fetches written in one transaction.
+    static let recordBatchLimit = 16
+
+    /// The most fetches written in one transaction so far.
+    var largestRecordBatch: Int { recordQueue.withLock { $0.largestBatch } }
+
+    /// Writes one batch of waiting fetches on the writer, then queues itself again while more wait (so other writes,
+    /// such as retention or a reload, take their turn between batches).
+    private func writeWaitingRecords() {
+        pool.asyncWriteWithoutTransaction { [self] db in
+            let batch = recordQueue.withLock { queue in
+                let batch = Array(queue.waiting.prefix(Self.recordBatchLimit))
+                queue.waiting.removeFirst(batch.count)
+                if batch.isEmpty { queue.writing = false }
+                queue.largestBatch = max(queue.largestBatch, batch.count)
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            var results: [Result<FetchRecordSummary, StoreError>] = []
+            do {
+                try db.inTransaction(.immediate) {
+                    var unindexed = SearchBacklog()
+                    for pending in batch {
+                        let backlogBefore = unindexed
+                        do {
+                            var summary = FetchRecordSummary(newEntries: 0, updatedEntries: 0)
+                            try db.inSavepoint {
+                                summary = try Self.write(pending.fetch, stories: pending.stories, unindexed: &unindexed, in: db)
+                                return .commit
+                            }
+                            results.append(.success(summary))
+                        } catch {
+                            unindexed = backlogBefore
+                            results.append(.failure(StoreError(path: path, message: Self.describe(error))))
+                        }
+                    }
+                    try unindexed.index(in: db)
+                    return .commit
+                }
+            } catch {
+                // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
+                let failure = StoreError(path: path, message: Self.describe(error))
+                results = batch.map { _ in .failure(failure) }
+            }
+            for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
+            writeWaitingRecords()
+        }
+    }
+
+    /// Writes one fetch inside the current transaction.
+    private static func write(
+        _ fetch: FetchRecord, stories: (any StoryAssigner)?, unindexed: inout SearchBacklog, in db: Database
+    ) throws
+        -> FetchRecordSummary
+    {
+        let state = fetch.state
+        try Self.run(db, sql: """
+                UPDATE feed SET etag = ?, last_modified = ?, last_status = ?, last_error = ?, last_polled_at = ?,
+                    last_success_at = ?, next_poll_at = ?, consecutive_failures = ?, not_modified_since = ?,
+                    body_hash = ?, moved_to = ?, redirect_candidate = ?, redirect_first_seen = ?,
+                    redirect_seen_count = ?, disabled_reason = ?, hint_interval = ?, skip_hours = ?, skip_days = ?,
+                    posting_interval = ?, poll_count = ?, last_fetch_ms = ?, title = COALESCE(?, title),
+                    site_link = COALESCE(?, site_link)
+                WHERE id = ?
+                """,
+            arguments: [
+                state.etag, state.lastModified, state.lastStatus, state.lastError, Self.seconds(state.lastPolledAt),
+                Self.seconds(state.lastSuccessAt), Self.seconds(state.nextPollAt), state.consecutiveFailures,
+                Self.seconds(state.notModifiedSince), state.bodyHash, state.movedTo, state.redirectCandidate,
+                Self.seconds(state.redirectFirstSeen), state.redirectSeenCount, state.disabledReason,
+                state.hintIntervalSeconds, Self.list(state.skipHours), Self.list(state.skipDays),
+                state.postingIntervalSeconds, state.pollCount, state.lastFetchMilliseconds, fetch.feedTitle,
+                fetch.siteLink, fetch.feedID,
+            ])
+        if fetch.listed {
+            try Self.run(
+                db, sql: "UPDATE feed SET last_listed_at = ? WHERE id = ?",
+                arguments: [(state.lastPolledAt ?? Date()).timeIntervalSince1970, fetch.feedID])
+        }
+        if let pause = fetch.hostPause {
+            try Self.run(db, sql: """
+                    INSERT INTO host_pause (host, until, reason) VALUES (?, ?, ?)
+                    ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until), reason = excluded.reason
+                    """,
+                arguments: [pause.host.lowercased(), pause.until.timeIntervalSince1970, pause.reason])
+        }
+        var summary = FetchRecordSummary(newEntries: 0, updatedEntries: 0)
+        let now = (state.lastPolledAt ?? Date()).timeIntervalSince1970
+        // The id the next insert gives an entry (AUTOINCREMENT: one past the largest ever given), read once:
+        // this transaction is the only writer, so each new entry takes the next.
+        var nextEntryID: Int64?
+        // A link several of this fetch's entries share (a show page, a section) says nothing about which article
+        // each is.
+        let singleLinks = CanonicalURL.singleKeys(fetch.entries.map(\.canonicalURL))
+        // Entries sent without content that the store could not complete: the feed is fetched and parsed in full
+        // at its next poll.
+        var needsFullParse = false
+        for entry in fetch.entries {
+            let values: [(any DatabaseValueConvertible)?] = [
+                entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
+                entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
+            ]
+            let known = entry.knownAbsent ? nil : try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, duplicate_of, content_hash, last_seen,
+                            text IS NULL AND summary_html IS NULL AND content_html IS NULL AS bare
+                        FROM entry WHERE feed_id = ? AND guid = ?
+                        """),
+                arguments: [fetch.feedID, entry.guid])
+            if let known {
+                let id: Int64 = known["id"]
+                // The update triggers take the old text out of the search index: it must be there first.
+                if unindexed.contains(id) { try unindexed.index(in: db) }
+                // Still listed by the feed: retention keeps it. Refreshed once a day at most (retention allows for
+                // that day), so that an unchanged entry's row is not rewritten at every poll.
+                let touch = (known["last_seen"] as Double? ?? 0) < now - Self.listingRefreshSeconds
+                let storedHash: Int64? = known["content_hash"]
+                if let hash = entry.contentHash, hash == storedHash {
+                    if touch { try Self.run(db, sql: "UPDATE entry SET last_seen = ? WHERE id = ?", arguments: [now, id]) }
+                    continue
+                }
+                let isCopy = (known["duplicate_of"] as Int64?) != nil && known["bare"] as Bool
+                if isCopy || entry.contentOmitted {
+                    // A copy of another feed's article under the same link (its own link, title and dates, no
+                    // content), or an entry whose content the poll left out but which changed meanwhile: the hash
+                    // is forgotten and the next poll parses the feed in full.
+                    if !isCopy { needsFullParse = true }
+                    try Self.run(db, sql: """
+                            UPDATE entry SET url = ?, title = ?, author = ?, published = COALESCE(?, published),
+                                updated = COALESCE(?, updated), canonical_url = ?, content_hash = ?, last_seen = ?
+                            WHERE id = ?
+                            """,
+                        arguments: [entry.url, entry.title, entry.author, entry.published?.timeIntervalSince1970,
+                                    entry.updated?.timeIntervalSince1970, entry.canonicalURL,
+                                    isCopy ? entry.contentHash : nil, now, id])
+                    continue
+                }
+                try Self.run(db, sql: """
+                        UPDATE entry SET url = ?, title = ?, author = ?, summary_html = ?, content_html = ?, text = ?,
+                            published = COALESCE(?, published), updated = COALESCE(?, updated), canonical_url = ?,
+                            content_hash = ?, last_seen = ?
+                        WHERE id = ?12 AND (url IS NOT ?1 OR title IS NOT ?2 OR author IS NOT ?3
+                            OR summary_html IS NOT ?4 OR content_html IS NOT ?5 OR text IS NOT ?6)
+                        """,
+                    arguments: StatementArguments(values + [entry.canonicalURL, entry.contentHash, now, id]))
+                if db.changesCount > 0 {
+                    summary.updatedEntries += 1
+                } else if entry.contentHash != storedHash || touch {
+                    // The same text under a new hash (first poll after an upgrade, or a change that renders the
+                    // same): remember the hash.
+                    try Self.run(db, sql: "UPDATE entry SET content_hash = ?, last_seen = ? WHERE id = ?",
+                        arguments: [entry.contentHash, touch ? now : known["last_seen"] as Double?, id])
+                }
+                continue
+            }
+            let original = try entry.canonicalURL.flatMap { key in
+                singleLinks.contains(key) ? try Self.original(linkedBy: key, outside: fetch.feedID, in: db) : nil
+            }
+            if original == nil && entry.contentOmitted {
+                // Left out as another feed's article, which is gone now: not stored without its text.
+                needsFullParse = true
+                continue
+            }
+            summary.newEntries += 1
+            let id = try nextEntryID
+                ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'").map { $0 + 1 } ?? 1
+            nextEntryID = id + 1
+            unindexed.add(id)
+            let seenAt = state.lastPolledAt ?? Date()
+            if let original {
+                // The same article as another feed's entry: stored as its duplicate, in its story, not clustered
+                // or indexed again.
+                summary.duplicateEntries += 1
+                try Self.run(db, sql: """
+                        INSERT INTO entry (id, feed_id, guid, url, title, author, published, updated, first_seen,
+                            last_seen, story_id, canonical_url, duplicate_of, content_hash)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [id, fetch.feedID, entry.guid, entry.url, entry.title, entry.author,
+                                entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970, now, now,
+                                original.story, entry.canonicalURL, original.id, entry.contentHash])
+                if let story = original.story {
+                    try Self.refreshStory(
+                        story, after: id, from: fetch.feedID, isDuplicate: true, seen: seenAt.timeIntervalSince1970,
+                        headlineEntryID: nil, recount: false, in: db)
+                }
+                continue
+            }
+            // The clusterer files the entry under its id before the insert, so that the entry is written
+            // once, with its story: setting story_id afterwards would rewrite the whole row, text and all.
+            let newEntry = NewEntry(id: id, feedID: fetch.feedID, input: entry, seenAt: seenAt)
+            let assignment = stories?.assign(newEntry)
+            if let assignment { try Self.createStory(assignment, for: newEntry, in: db) }
+            // A near-copy of another feed's entry points at that entry's original (its own text stays, out of
+            // search, where the original is).
+            let copyOf = try assignment?.duplicateOf.flatMap { copied in
+                try Int64.fetchOne(
+                    db.cachedStatement(sql: """
+                        SELECT original.id FROM entry AS copy
+                        JOIN entry AS original ON original.id = COALESCE(copy.duplicate_of, copy.id)
+                        WHERE copy.id = ? AND original.feed_id != ?
+                        """),
+                    arguments: [copied, fetch.feedID])
+            }
+            try Self.run(db, sql: """
+                    INSERT INTO entry (id, feed_id, guid, url, title, author, summary_html, content_html, text,
+                        published, updated, first_seen, last_seen, story_id, canonical_url, content_hash, duplicate_of)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: StatementArguments(
+                    [id, fetch.feedID, entry.guid] + values
+                        + [now, now, assignment?.story, entry.canonicalURL, entry.contentOmitted ? nil : entry.contentHash,
+                           copyOf]))
+            if copyOf != nil { summary.duplicateEntries += 1 }
+            if let assignment { try Self.apply(assignment, to: newEntry, isDuplicate: copyOf != nil, in: db) }
+        }
+        if needsFullParse {
+            try Self.run(db, sql: "UPDATE feed SET etag = NULL, last_modified = NULL, body_hash = NULL WHERE id = ?",
+                arguments: [fetch.feedID])
+        }
+        return summary
     }
 
     /// How stale an entry's `last_seen` may get while its feed keeps listing it: retention treats an entry as
@@ -460,10 +541,14 @@ public final class FeedStore: Sendable {
     }
 
     /// Entries first seen at or after `since` (the most recent `limit` of them), in the order they were stored,
-    /// with their story: what the clusterer needs to pick up where it left off after a restart.
-    public func entriesForClustering(since: Date, limit: Int = 20_000) throws(StoreError) -> [ClusteringEntry] {
+    /// with their story: what the clusterer needs to pick up where it left off after a restart. Each is handed to
+    /// `body` as it is read (not all first: 20,000 entries' text would be held twice at once). Returns the count.
+    @discardableResult
+    public func forEachEntryForClustering(
+        since: Date, limit: Int = 20_000, _ body: (ClusteringEntry) throws -> Void
+    ) throws(StoreError) -> Int {
         try read { db in
-            try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT * FROM (
@@ -472,13 +557,17 @@ public final class FeedStore: Sendable {
                         ORDER BY id DESC LIMIT ?)
                     ORDER BY id
                     """,
-                arguments: [since.timeIntervalSince1970, limit]
-            ).map { row in
-                ClusteringEntry(
-                    id: row["id"], feedID: row["feed_id"], title: row["title"], text: row["text"],
-                    published: Self.date(row["published"]), firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
-                    storyID: row["story_id"])
+                arguments: [since.timeIntervalSince1970, limit])
+            var count = 0
+            while let row = try rows.next() {
+                try body(
+                    ClusteringEntry(
+                        id: row["id"], feedID: row["feed_id"], title: row["title"], text: row["text"],
+                        published: Self.date(row["published"]), firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
+                        storyID: row["story_id"]))
+                count += 1
             }
+            return count
         }
     }
 
@@ -714,5 +803,41 @@ public final class FeedStore: Sendable {
             return text
         }
         return "\(error)"
+    }
+}
+
+/// Fetches handed to `FeedStore.record` that wait for the writer.
+private struct RecordQueue {
+    var waiting: [PendingRecord] = []
+    /// A batch is being written or is queued on the writer: new fetches join the next batch.
+    var writing = false
+    /// The most fetches written in one transaction so far (for tests).
+    var largestBatch = 0
+}
+
+private struct PendingRecord: Sendable {
+    let fetch: FetchRecord
+    let stories: (any StoryAssigner)?
+    let continuation: CheckedContinuation<Result<FetchRecordSummary, StoreError>, Never>
+}
+
+/// New entries not yet in the search index. A batch indexes its new entries together, with one statement at its end:
+/// an insert trigger ran once per entry, and FTS5 wrote a segment for each.
+struct SearchBacklog {
+    /// The smallest unindexed id: every entry from it on is new in this transaction (ids only grow).
+    private var firstID: Int64?
+
+    mutating func add(_ id: Int64) { firstID = min(firstID ?? id, id) }
+
+    func contains(_ id: Int64) -> Bool { firstID.map { id >= $0 } ?? false }
+
+    /// Indexes the backlog (originals only: the view leaves duplicates out).
+    mutating func index(in db: Database) throws {
+        guard let firstID else { return }
+        try db.cachedStatement(sql: """
+                INSERT INTO entry_search(rowid, title, text)
+                SELECT id, title, text FROM entry_search_source WHERE id >= ?
+                """).execute(arguments: [firstID])
+        self.firstID = nil
     }
 }

@@ -222,6 +222,19 @@ enum StoreSchema {
             // that lists an entry unchanged neither renders its text again nor rewrites its row.
             try db.execute(sql: "ALTER TABLE entry ADD COLUMN content_hash INTEGER")
         }
+        migrator.registerMigration("v14-write-path") { db in
+            // New entries are indexed by the store's write path, a batch of fetches at a time (SearchBacklog): the
+            // insert trigger ran once per entry, and FTS5 flushed a segment for each. Updates and deletes keep
+            // their triggers. Whatever inserts entries must index them (FeedStore.record does).
+            // The canonical-link index also holds what the duplicate checks read (feed and story), so that they
+            // never read the entry rows themselves, which are scattered over the whole file.
+            try db.execute(
+                sql: """
+                    DROP TRIGGER entry_search_insert;
+                    DROP INDEX entry_canonical_url;
+                    CREATE INDEX entry_canonical_url ON entry(canonical_url, feed_id, story_id) WHERE duplicate_of IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -59,6 +59,9 @@ public struct EntryInput: Sendable, Equatable {
     /// listed unchanged, or another feed brought the same article). If the store finds otherwise when it writes,
     /// it stores what it has and forgets the hash, so the next poll renders the entry in full.
     public var contentOmitted = false
+    /// True when the poll asked the store before it wrote and the feed had no entry with this guid (only the
+    /// feed's own polls, one at a time, add its entries): the write skips looking it up.
+    public var knownAbsent = false
 
     /// `canonicalURL`: the link's key when the caller has it already (else it is worked out from `url`).
     public init(
@@ -79,7 +82,7 @@ public struct EntryInput: Sendable, Equatable {
     }
 }
 
-/// Everything one fetch of one feed changes, written in a single transaction.
+/// Everything one fetch of one feed changes, written all or nothing.
 public struct FetchRecord: Sendable, Equatable {
     public var feedID: Int64
     /// The feed's complete polling state after this fetch (validators, errors, schedule, moves).

@@ -236,5 +236,31 @@ import Testing
         #expect(hashed.hasPrefix("tidings:hash:"))
         #expect(hashed == ParsedEntry(title: "T", published: Date(timeIntervalSince1970: 10)).stableKey)
         #expect(hashed != ParsedEntry(title: "T", published: Date(timeIntervalSince1970: 11)).stableKey)
+        // Ids and links with white space inside or around them (the fast path looks at the ends only).
+        #expect(ParsedEntry(id: "\u{A0}x y\n").stableKey == "x y")
+        #expect(ParsedEntry(id: "a b").stableKey == "a b")
+        #expect(ParsedEntry(id: "  ", link: " https://b ").stableKey == "https://b")
+    }
+
+    @Test func changeHashTellsContentApart() {
+        func hash(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { ChangeHash.hash($0) } }
+        let text = Array("The quick brown fox jumps over the lazy dog, twice over.".utf8)
+        #expect(hash(text) == hash(text))
+        // One changed byte anywhere (in a whole word or in the tail) changes the hash.
+        var seen: Set<UInt64> = [hash(text)]
+        for index in text.indices {
+            var changed = text
+            changed[index] ^= 0x20
+            seen.insert(hash(changed))
+        }
+        #expect(seen.count == text.count + 1)
+        // Trailing zero bytes and the empty input count.
+        #expect(hash([1, 2, 3, 4, 5, 6, 7, 8]) != hash([1, 2, 3, 4, 5, 6, 7, 8, 0]))
+        #expect(hash([]) != hash([0]))
+        // A hash continued from another depends on where it started.
+        let continued = text.withUnsafeBytes { ChangeHash.hash($0, continuing: hash([1])) }
+        #expect(continued != text.withUnsafeBytes { ChangeHash.hash($0, continuing: hash([2])) })
+        #expect(continued != hash(text))
+        #expect(ChangeHash.hexDigest(bytes: Data(text)).count == 16)
     }
 }
