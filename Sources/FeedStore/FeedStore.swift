@@ -137,6 +137,9 @@ public final class FeedStore: Sendable {
     /// The most fetches written in one transaction so far.
     var largestRecordBatch: Int { recordQueue.withLock { $0.largestBatch } }
 
+    /// Fetches waiting for the writer now.
+    var waitingRecordCount: Int { recordQueue.withLock { $0.waiting.count } }
+
     /// Writes one batch of waiting fetches on the writer, then queues itself again while more wait (so other writes,
     /// such as retention or a reload, take their turn between batches).
     private func writeWaitingRecords() {
@@ -228,7 +231,7 @@ public final class FeedStore: Sendable {
         // Entries sent without content that the store could not complete: the feed is fetched and parsed in full
         // at its next poll.
         var needsFullParse = false
-        for entry in fetch.entries {
+        for entry in Self.lastListings(fetch.entries) {
             let values: [(any DatabaseValueConvertible)?] = [
                 entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
                 entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
@@ -243,7 +246,9 @@ public final class FeedStore: Sendable {
                 arguments: [fetch.feedID, entry.guid])
             if let known {
                 let id: Int64 = known["id"]
-                // The update triggers take the old text out of the search index: it must be there first.
+                // The update triggers take the old text out of the search index: it must be there first. (A feed
+                // is in a batch once and its guids are unique, so this does not happen; an index mid-batch would
+                // make every later statement of the transaction sync the search index.)
                 if unindexed.contains(id) { try unindexed.index(in: db) }
                 // Still listed by the feed: retention keeps it. Refreshed once a day at most (retention allows for
                 // that day), so that an unchanged entry's row is not rewritten at every poll.
@@ -355,6 +360,16 @@ public final class FeedStore: Sendable {
         return summary
     }
 
+    /// The entries of a listing with each guid once, as listed last (a feed that lists a guid twice has one entry,
+    /// in its last form), in listing order.
+    static func lastListings(_ entries: [EntryInput]) -> [EntryInput] {
+        var seen = Set<String>()
+        var kept = entries.reversed().filter { seen.insert($0.guid).inserted }
+        guard kept.count < entries.count else { return entries }
+        kept.reverse()
+        return kept
+    }
+
     /// How stale an entry's `last_seen` may get while its feed keeps listing it: retention treats an entry as
     /// no longer listed only when it was last seen this long before its feed's latest listing.
     static let listingRefreshSeconds: Double = 86400
@@ -364,33 +379,36 @@ public final class FeedStore: Sendable {
     public func listingKnowledge(feedID: Int64, guids: [String], canonicalURLs: [String]) throws(StoreError)
         -> ListingKnowledge
     {
-        try read { db in
+        // The lists go in as one JSON array each (json_each), so that the statements are compiled once per connection,
+        // whatever the listing's length.
+        let guidList = Self.jsonArray(guids)
+        let linkList = Self.jsonArray(canonicalURLs)
+        return try read { db in
             var knowledge = ListingKnowledge()
-            // In chunks: SQLite limits the parameters of one statement.
-            for chunk in Self.chunks(guids) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT guid, content_hash FROM entry WHERE feed_id = ? AND guid IN (\(marks))",
-                    arguments: StatementArguments([feedID] + chunk))
-                for row in rows { knowledge.contentHashes[row["guid"]] = .some(row["content_hash"]) }
-            }
-            for chunk in Self.chunks(canonicalURLs) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let found = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT canonical_url FROM entry WHERE canonical_url IN (\(marks)) AND duplicate_of IS NULL
-                        GROUP BY canonical_url HAVING COUNT(*) = 1 AND MIN(feed_id) != ?
-                        """,
-                    arguments: StatementArguments(chunk + [feedID]))
-                knowledge.carriedElsewhere.formUnion(found)
-            }
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: """
+                    SELECT guid, content_hash FROM entry
+                    WHERE feed_id = ? AND guid IN (SELECT value FROM json_each(?))
+                    """),
+                arguments: [feedID, guidList])
+            while let row = try rows.next() { knowledge.contentHashes[row["guid"]] = .some(row["content_hash"]) }
+            guard !canonicalURLs.isEmpty else { return knowledge }
+            let found = try String.fetchCursor(
+                db.cachedStatement(sql: """
+                    SELECT canonical_url FROM entry
+                    WHERE canonical_url IN (SELECT value FROM json_each(?)) AND duplicate_of IS NULL
+                    GROUP BY canonical_url HAVING COUNT(*) = 1 AND MIN(feed_id) != ?
+                    """),
+                arguments: [linkList, feedID])
+            while let link = try found.next() { knowledge.carriedElsewhere.insert(link) }
             return knowledge
         }
     }
 
-    private static func chunks(_ values: [String]) -> [[String]] {
-        stride(from: 0, to: values.count, by: 500).map { Array(values[$0..<min($0 + 500, values.count)]) }
+    /// `values` as a JSON array of strings.
+    static func jsonArray(_ values: [String]) -> String {
+        guard let data = try? JSONEncoder().encode(values) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The columns `entry(from:)` reads: the entry and its feed's URL and title.
@@ -467,13 +485,15 @@ public final class FeedStore: Sendable {
     private static func original(linkedBy key: String, outside feedID: Int64, in db: Database) throws
         -> (id: Int64, story: Int64?)?
     {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT id, story_id, feed_id FROM entry WHERE canonical_url = ? AND duplicate_of IS NULL
-                ORDER BY id LIMIT 2
-                """),
-            arguments: [key])
-        guard rows.count == 1, let row = rows.first, (row["feed_id"] as Int64) != feedID else { return nil }
+        // One row, read from the canonical-link index alone: the entry (if it is the only one) and how many there are.
+        guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT MIN(id) AS id, story_id, feed_id, COUNT(*) AS count FROM entry
+                    WHERE canonical_url = ? AND duplicate_of IS NULL
+                    """),
+                arguments: [key]),
+            row["count"] as Int == 1, (row["feed_id"] as Int64) != feedID
+        else { return nil }
         return (row["id"], row["story_id"])
     }
 

@@ -226,13 +226,15 @@ enum StoreSchema {
             // New entries are indexed by the store's write path, a batch of fetches at a time (SearchBacklog): the
             // insert trigger ran once per entry, and FTS5 flushed a segment for each. Updates and deletes keep
             // their triggers. Whatever inserts entries must index them (FeedStore.record does).
-            // The canonical-link index also holds what the duplicate checks read (feed and story), so that they
-            // never read the entry rows themselves, which are scattered over the whole file.
+            // The canonical-link index also holds what the duplicate checks read (feed, story, and duplicate_of, which
+            // its condition makes NULL but SQLite 3.40 reads from the row unless the index has it), so that they never
+            // read the entry rows themselves, which are scattered over the whole file.
             try db.execute(
                 sql: """
                     DROP TRIGGER entry_search_insert;
                     DROP INDEX entry_canonical_url;
-                    CREATE INDEX entry_canonical_url ON entry(canonical_url, feed_id, story_id) WHERE duplicate_of IS NULL;
+                    CREATE INDEX entry_canonical_url ON entry(canonical_url, feed_id, story_id, duplicate_of)
+                        WHERE duplicate_of IS NULL;
                     """)
         }
         return migrator
