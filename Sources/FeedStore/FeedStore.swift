@@ -36,7 +36,9 @@ public final class FeedStore: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 // The writer keeps a batch's changed pages in memory until it commits, instead of writing them to
                 // the log early when its page cache is full, which wrote many pages to the log more than once.
-                if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_spill = OFF") }
+                // Its savepoints (one per fetch of a batch) keep the pages they change in a journal of their own, in
+                // memory rather than in a temporary file.
+                if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_spill = OFF; PRAGMA temp_store = MEMORY") }
             }
         }
         if readOnly {
@@ -71,38 +73,51 @@ public final class FeedStore: Sendable {
     /// longer configured are marked unsubscribed (their entries stay). Returns the feed id of every URL.
     public func syncSubscriptions(_ subscriptions: [SubscriptionInput]) async throws(StoreError) -> [String: Int64] {
         try await write { db in
-            let previouslySubscribed = Set(try String.fetchAll(db, sql: "SELECT url FROM feed WHERE subscribed = 1"))
+            // One pass over the feed table (not a lookup per feed, and no scan per feed for moves: 10,000 feeds took
+            // 8 s): each URL's row, and the row each confirmed move points at.
+            var known: [String: (id: Int64, subscribed: Bool)] = [:]
+            var movedHere: [String: (id: Int64, oldURL: String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, url, subscribed, moved_to FROM feed ORDER BY id")
+            while let row = try rows.next() {
+                let url: String = row["url"]
+                known[url] = (row["id"], row["subscribed"])
+                if let target: String = row["moved_to"], movedHere[target] == nil { movedHere[target] = (row["id"], url) }
+            }
             try db.execute(sql: "UPDATE feed SET subscribed = 0")
             var ids: [String: Int64] = [:]
             for subscription in subscriptions {
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM feed WHERE url = ?", arguments: [subscription.url]) ?? false
-                if !exists {
+                let url = subscription.url
+                let tags = subscription.tags.joined(separator: "\n")
+                if let feed = known[url] {
+                    if !feed.subscribed {
+                        // Taken out of Feeds.yaml and put back: a fresh start for a feed that was gone (410) or moved.
+                        try Self.run(db, sql: """
+                                UPDATE feed SET disabled_reason = NULL, moved_to = NULL, redirect_candidate = NULL,
+                                    redirect_first_seen = NULL, redirect_seen_count = 0, next_poll_at = NULL
+                                WHERE id = ? AND (disabled_reason IS NOT NULL OR moved_to IS NOT NULL)
+                                """,
+                            arguments: [feed.id])
+                    }
+                    try Self.run(db, sql: "UPDATE feed SET configured_title = ?, subscribed = 1, tags = ? WHERE id = ?",
+                        arguments: [subscription.title, tags, feed.id])
+                    ids[url] = feed.id
+                } else if let moved = movedHere.removeValue(forKey: url), known[moved.oldURL]?.id == moved.id {
                     // The user followed a confirmed move: the old row (and its entries) takes the new URL.
-                    try db.execute(
-                        sql: """
+                    try Self.run(db, sql: """
                             UPDATE feed SET url = ?, moved_to = NULL, redirect_candidate = NULL, redirect_first_seen = NULL,
-                                redirect_seen_count = 0
-                            WHERE id = (SELECT id FROM feed WHERE moved_to = ? ORDER BY id LIMIT 1)
+                                redirect_seen_count = 0, configured_title = ?, subscribed = 1, tags = ?
+                            WHERE id = ?
                             """,
-                        arguments: [subscription.url, subscription.url])
-                } else if !previouslySubscribed.contains(subscription.url) {
-                    // Taken out of Feeds.yaml and put back: a fresh start for a feed that was gone (410) or moved.
-                    try db.execute(
-                        sql: """
-                            UPDATE feed SET disabled_reason = NULL, moved_to = NULL, redirect_candidate = NULL,
-                                redirect_first_seen = NULL, redirect_seen_count = 0, next_poll_at = NULL
-                            WHERE url = ? AND (disabled_reason IS NOT NULL OR moved_to IS NOT NULL)
-                            """,
-                        arguments: [subscription.url])
+                        arguments: [url, subscription.title, tags, moved.id])
+                    known[moved.oldURL] = nil
+                    known[url] = (moved.id, true)
+                    ids[url] = moved.id
+                } else {
+                    try Self.run(db, sql: "INSERT INTO feed (url, configured_title, subscribed, tags) VALUES (?, ?, 1, ?)",
+                        arguments: [url, subscription.title, tags])
+                    known[url] = (db.lastInsertedRowID, true)
+                    ids[url] = db.lastInsertedRowID
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO feed (url, configured_title, subscribed, tags) VALUES (?, ?, 1, ?)
-                        ON CONFLICT(url) DO UPDATE SET configured_title = excluded.configured_title, subscribed = 1,
-                            tags = excluded.tags
-                        """,
-                    arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: "\n")])
-                ids[subscription.url] = try Int64.fetchOne(db, sql: "SELECT id FROM feed WHERE url = ?", arguments: [subscription.url])
             }
             return ids
         }

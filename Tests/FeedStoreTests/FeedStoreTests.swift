@@ -99,6 +99,44 @@ func pollState(
         #expect(try store.hostPauses(now: now + 901).isEmpty, "expired pauses are not reported")
     }
 
+    @Test func theFeedListFollowsConfirmedMovesAndPutBackFeedsStartAfresh() async throws {
+        let store = try FeedStore(path: path)
+        let first = try await store.syncSubscriptions([
+            SubscriptionInput(url: "https://a.example/", title: "A"), SubscriptionInput(url: "https://b.example/", title: nil),
+        ])
+        let a = try #require(first["https://a.example/"]), b = try #require(first["https://b.example/"])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var moved = pollState(at: now, status: 200, next: now + 600)
+        moved.movedTo = "https://a2.example/"
+        try await store.record(FetchRecord(feedID: a, state: moved, entries: [EntryInput(guid: "x", title: "X")]))
+        var gone = pollState(at: now, status: 410, next: now + 600)
+        gone.disabledReason = "HTTP 410 Gone"
+        try await store.record(FetchRecord(feedID: b, state: gone))
+
+        // The user follows the move and drops the gone feed: the moved row takes its new URL, with its entries.
+        let second = try await store.syncSubscriptions([
+            SubscriptionInput(url: "https://a2.example/", title: "A2", tags: ["news"]),
+            SubscriptionInput(url: "https://c.example/", title: nil),
+        ])
+        #expect(second["https://a2.example/"] == a)
+        let c = try #require(second["https://c.example/"])
+        #expect(c != a && c != b)
+        let feeds = Dictionary(uniqueKeysWithValues: try store.feeds().map { ($0.id, $0) })
+        #expect(feeds[a]?.url == "https://a2.example/" && feeds[a]?.state.movedTo == nil && feeds[a]?.entryCount == 1)
+        #expect(feeds[b]?.state.disabledReason == "HTTP 410 Gone")
+        #expect(Set(try store.feeds(subscribedOnly: true).map(\.id)) == [a, c])
+
+        // Put back, the gone feed starts afresh; the others keep their rows.
+        let third = try await store.syncSubscriptions([
+            SubscriptionInput(url: "https://a2.example/", title: "A2"), SubscriptionInput(url: "https://b.example/", title: nil),
+            SubscriptionInput(url: "https://c.example/", title: nil),
+        ])
+        #expect(third == ["https://a2.example/": a, "https://b.example/": b, "https://c.example/": c])
+        let after = Dictionary(uniqueKeysWithValues: try store.feeds().map { ($0.id, $0) })
+        #expect(after[b]?.state.disabledReason == nil && after[b]?.state.nextPollAt == nil)
+        #expect(try store.feeds(subscribedOnly: true).count == 3)
+    }
+
     @Test func unsubscribedFeedsKeepTheirEntries() async throws {
         let store = try FeedStore(path: path)
         let ids = try await store.syncSubscriptions([SubscriptionInput(url: "https://c.example/", title: nil)])
