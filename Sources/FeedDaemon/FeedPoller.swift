@@ -118,9 +118,8 @@ public struct FeedPoller: Sendable {
             case .success(let response):
                 environment.record(host: host, reachable: true, at: finishedAt)
                 outcome.status = response.status
-                (observation, parsedFeed) = await environment.parsing.run {
-                    Self.observe(response, previous: stored.state, now: finishedAt)
-                }
+                (observation, parsedFeed) = Self.observe(
+                    response, previous: stored.state, now: finishedAt)
                 if let redirect = observation.permanentRedirect, redirect == pollURL { observation.permanentRedirect = nil }
                 if let retryAfter = observation.retryAfter, [429, 503].contains(response.status), retryAfter > finishedAt {
                     let until = min(retryAfter, finishedAt.addingTimeInterval(settings.maximumBackoffSeconds))
@@ -165,7 +164,7 @@ public struct FeedPoller: Sendable {
             record.listed = true
             record.feedTitle = parsedFeed.title
             record.siteLink = parsedFeed.link
-            record.entries = await environment.parsing.run { entryInputs(parsedFeed.entries, feedID: stored.id) }
+            record.entries = entryInputs(parsedFeed.entries, feedID: stored.id)
             outcome.feedTitle = outcome.feedTitle ?? parsedFeed.title
             outcome.warnings = parsedFeed.warnings.prefix(3).map(\.description)
         }

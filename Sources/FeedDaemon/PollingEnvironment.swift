@@ -8,13 +8,9 @@ final class PollingEnvironment: Sendable {
     private let pauses: Mutex<HostPauses>
     private let connectivity = Mutex(ConnectivityLedger())
     private let heldBack = Mutex<[Int64: Date]>([:])
-    /// Parsing and rendering fetched feeds, one poll per slot: a core is left for the store's writer, which every
-    /// poll ends at, so that it does not lose time slices to parsers that would then only wait for it.
-    let parsing: WorkSlots
 
-    init(pauses: [String: Date] = [:], parsingSlots: Int = max(ProcessInfo.processInfo.activeProcessorCount - 1, 1)) {
+    init(pauses: [String: Date] = [:]) {
         self.pauses = Mutex(HostPauses(until: pauses))
-        parsing = WorkSlots(count: parsingSlots)
     }
 
     func resumeDate(for host: String, now: Date) -> Date? {
