@@ -30,7 +30,7 @@ public struct PollOutcome: Sendable {
     public var succeeded: Bool { error == nil }
 }
 
-/// Polls one feed: conditional fetch, parse, and one store transaction with the feed's new state and entries.
+/// Polls one feed: conditional fetch, parse, and one all-or-nothing store write of the feed's new state and entries.
 public struct FeedPoller: Sendable {
     let fetcher: FeedFetcher
     let store: FeedStore
@@ -179,19 +179,18 @@ public struct FeedPoller: Sendable {
         // Without an answer (a busy or damaged store), everything is rendered and looked up: the write decides.
         let knowledge = try? store.listingKnowledge(
             feedID: feedID, guids: keys.map(\.guid), canonicalURLs: keys.compactMap(\.canonicalURL))
-        // A link several entries of this feed share is no article's identity (the store ignores it too).
-        let singleLinks = CanonicalURL.singleKeys(keys.map(\.canonicalURL))
-        // A guid listed twice is new only the first time (the write then has it).
-        var firstListings = Set<String>()
+        // A guid listed twice is one entry, as listed last (the store keeps that listing only). A link several of
+        // those entries share is no article's identity (the store ignores it too).
+        var lastListing: [String: Int] = [:]
+        for (index, key) in keys.enumerated() { lastListing[key.guid] = index }
+        let singleLinks = CanonicalURL.singleKeys(keys.indices.map { lastListing[keys[$0].guid] == $0 ? keys[$0].canonicalURL : nil })
         return zip(entries, keys).map { entry, key in
             let hash = EntryInput.contentHash(of: entry)
             let link = key.canonicalURL.flatMap { singleLinks.contains($0) ? $0 : nil }
             let omit = knowledge?.hasContent(guid: key.guid, canonicalURL: link, contentHash: hash) ?? false
             var input = EntryInput(
                 parsed: entry, guid: key.guid, canonicalURL: key.canonicalURL, contentHash: hash, omittingContent: omit)
-            if let knowledge, knowledge.contentHashes[key.guid] == nil, firstListings.insert(key.guid).inserted {
-                input.knownAbsent = true
-            }
+            if let knowledge, knowledge.contentHashes[key.guid] == nil { input.knownAbsent = true }
             return input
         }
     }
@@ -207,9 +206,14 @@ public struct FeedPoller: Sendable {
             outcome.error = "could not save: \(error)"
             // Keep the schedule at least: save the state alone; if even that fails (disk full, read-only), hold
             // the feed back in memory so that the loop does not re-poll it at once.
+            // Its validators and body hash are dropped, so that the next poll fetches and parses the feed in full
+            // instead of taking a 304 or an unchanged body for entries that were never stored.
             var stateOnly = record
             stateOnly.entries = []
             stateOnly.listed = false
+            stateOnly.state.etag = nil
+            stateOnly.state.lastModified = nil
+            stateOnly.state.bodyHash = nil
             if (try? await store.record(stateOnly)) == nil {
                 environment.holdBack(record.feedID, until: now().addingTimeInterval(300))
             }

@@ -225,8 +225,10 @@ struct PollCycle: Sendable {
             return []
         }
         let now = clock.now()
+        // Each feed row once, even if two listed URLs lead to it.
+        var taken = Set<Int64>()
         let enabled = configuration.enabledFeeds.compactMap { subscription -> (FeedSubscription, StoredFeed)? in
-            guard let id = feedIDs[subscription.url], let stored = states[id] else { return nil }
+            guard let id = feedIDs[subscription.url], let stored = states[id], taken.insert(id).inserted else { return nil }
             // A feed the publisher removed (410) stays visible with its reason but is not polled.
             if stored.state.disabledReason != nil { return nil }
             if dueOnly, let next = stored.state.nextPollAt, next > now { return nil }

@@ -32,14 +32,7 @@ public final class FeedStore: Sendable {
         if !readOnly {
             // In WAL mode, NORMAL still survives a killed process (kill -9, crash) with every commit intact; only
             // an OS crash or power loss can lose the last transactions. It saves an fsync per poll.
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // The writer keeps a batch's changed pages in memory until it commits, instead of writing them to
-                // the log early when its page cache is full, which wrote many pages to the log more than once.
-                // Its savepoints (one per fetch of a batch) keep the pages they change in a journal of their own, in
-                // memory rather than in a temporary file.
-                if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_spill = OFF; PRAGMA temp_store = MEMORY") }
-            }
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
         if readOnly {
             guard FileManager.default.fileExists(atPath: path) else {
@@ -59,6 +52,13 @@ public final class FeedStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             if !readOnly {
                 try StoreSchema.migrator.migrate(pool)
+                // After the migrations (which may rebuild an index over every entry): the writer keeps a batch's
+                // changed pages in memory until it commits, instead of writing them to the log early when its page
+                // cache is full, which wrote many pages more than once; and its savepoints (one per fetch of a
+                // batch) journal the pages they change in memory rather than in a temporary file.
+                try pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA cache_spill = OFF; PRAGMA temp_store = MEMORY")
+                }
             } else if try pool.read({ db in try !StoreSchema.migrator.hasCompletedMigrations(db) }) {
                 throw StoreError(path: path, message: "the store's schema is older than this tidings; start tidingsd once to upgrade it")
             }
@@ -84,6 +84,7 @@ public final class FeedStore: Sendable {
                 if let target: String = row["moved_to"], movedHere[target] == nil { movedHere[target] = (row["id"], url) }
             }
             try db.execute(sql: "UPDATE feed SET subscribed = 0")
+            let listed = Set(subscriptions.map(\.url))
             var ids: [String: Int64] = [:]
             for subscription in subscriptions {
                 let url = subscription.url
@@ -101,8 +102,11 @@ public final class FeedStore: Sendable {
                     try Self.run(db, sql: "UPDATE feed SET configured_title = ?, subscribed = 1, tags = ? WHERE id = ?",
                         arguments: [subscription.title, tags, feed.id])
                     ids[url] = feed.id
-                } else if let moved = movedHere.removeValue(forKey: url), known[moved.oldURL]?.id == moved.id {
-                    // The user followed a confirmed move: the old row (and its entries) takes the new URL.
+                } else if let moved = movedHere.removeValue(forKey: url), known[moved.oldURL]?.id == moved.id,
+                    !listed.contains(moved.oldURL)
+                {
+                    // The user followed a confirmed move: the old row (and its entries) takes the new URL. (Not when
+                    // the old URL is listed too: then both are feeds of their own.)
                     try Self.run(db, sql: """
                             UPDATE feed SET url = ?, moved_to = NULL, redirect_candidate = NULL, redirect_first_seen = NULL,
                                 redirect_seen_count = 0, configured_title = ?, subscribed = 1, tags = ?
@@ -242,11 +246,12 @@ public final class FeedStore: Sendable {
         var nextEntryID: Int64?
         // A link several of this fetch's entries share (a show page, a section) says nothing about which article
         // each is.
-        let singleLinks = CanonicalURL.singleKeys(fetch.entries.map(\.canonicalURL))
+        let entries = Self.lastListings(fetch.entries)
+        let singleLinks = CanonicalURL.singleKeys(entries.map(\.canonicalURL))
         // Entries sent without content that the store could not complete: the feed is fetched and parsed in full
         // at its next poll.
         var needsFullParse = false
-        for entry in Self.lastListings(fetch.entries) {
+        for entry in entries {
             let values: [(any DatabaseValueConvertible)?] = [
                 entry.url, entry.title, entry.author, entry.summaryHTML, entry.contentHTML, entry.text,
                 entry.published?.timeIntervalSince1970, entry.updated?.timeIntervalSince1970,
@@ -261,9 +266,9 @@ public final class FeedStore: Sendable {
                 arguments: [fetch.feedID, entry.guid])
             if let known {
                 let id: Int64 = known["id"]
-                // The update triggers take the old text out of the search index: it must be there first. (A feed
-                // is in a batch once and its guids are unique, so this does not happen; an index mid-batch would
-                // make every later statement of the transaction sync the search index.)
+                // The update triggers take the old text out of the search index: it must be there first. (Only when
+                // one feed is written twice in a batch, which the daemon's poll cycle never does: an index mid-batch
+                // makes every later statement of the transaction sync the search index.)
                 if unindexed.contains(id) { try unindexed.index(in: db) }
                 // Still listed by the feed: retention keeps it. Refreshed once a day at most (retention allows for
                 // that day), so that an unchanged entry's row is not rewritten at every poll.

@@ -59,8 +59,9 @@ public struct EntryInput: Sendable, Equatable {
     /// listed unchanged, or another feed brought the same article). If the store finds otherwise when it writes,
     /// it stores what it has and forgets the hash, so the next poll renders the entry in full.
     public var contentOmitted = false
-    /// True when the poll asked the store before it wrote and the feed had no entry with this guid (only the
-    /// feed's own polls, one at a time, add its entries): the write skips looking it up.
+    /// True when the poll asked the store before it wrote and the feed had no entry with this guid: the write skips
+    /// looking it up. Only the feed's own polls add its entries, and the daemon polls each feed once at a time
+    /// (`PollCycle.pollAll` takes each feed id once).
     public var knownAbsent = false
 
     /// `canonicalURL`: the link's key when the caller has it already (else it is worked out from `url`).

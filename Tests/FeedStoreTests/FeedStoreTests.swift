@@ -137,6 +137,24 @@ func pollState(
         #expect(try store.feeds(subscribedOnly: true).count == 3)
     }
 
+    @Test func aMovedFeedListedUnderBothURLsIsTwoFeeds() async throws {
+        let store = try FeedStore(path: path)
+        let a = try #require(try await store.syncSubscriptions([SubscriptionInput(url: "https://a.example/", title: nil)])["https://a.example/"])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var moved = pollState(at: now, status: 200, next: now + 600)
+        moved.movedTo = "https://b.example/"
+        try await store.record(FetchRecord(feedID: a, state: moved))
+        // Dropped, then listed again together with the URL it moved to (in either order): the old row stays the old
+        // URL's, and the new URL gets a row of its own, so that no row is polled twice.
+        _ = try await store.syncSubscriptions([])
+        for order in [["https://a.example/", "https://b.example/"], ["https://b.example/", "https://a.example/"]] {
+            let ids = try await store.syncSubscriptions(order.map { SubscriptionInput(url: $0, title: nil) })
+            #expect(ids["https://a.example/"] == a)
+            #expect(ids["https://b.example/"] != nil && ids["https://b.example/"] != a)
+        }
+        #expect(try store.feeds().count == 2)
+    }
+
     @Test func unsubscribedFeedsKeepTheirEntries() async throws {
         let store = try FeedStore(path: path)
         let ids = try await store.syncSubscriptions([SubscriptionInput(url: "https://c.example/", title: nil)])

@@ -96,7 +96,7 @@ import Testing
                 entries: [EntryInput(guid: "one", title: title, text: "Words.")], listed: true)
         }
         // Both wait for the busy writer, so the second updates in the same transaction the entry the first inserted
-        // (the daemon never polls one feed twice at once, but the store must not care): the update trigger takes the
+        // (the daemon's poll cycle never polls one feed twice at once, but the store must not care): the update trigger takes the
         // first title out of the search index, which must therefore be in it by then.
         let busy = try await holdWriter(of: store, until: 2)
         async let first = store.record(fetch("Delta edition", at: 0))
