@@ -179,11 +179,8 @@ public struct FeedPoller: Sendable {
         // Without an answer (a busy or damaged store), everything is rendered and looked up: the write decides.
         let knowledge = try? store.listingKnowledge(
             feedID: feedID, guids: keys.map(\.guid), canonicalURLs: keys.compactMap(\.canonicalURL))
-        // A guid listed twice is one entry, as listed last (the store keeps that listing only). A link several of
-        // those entries share is no article's identity (the store ignores it too).
-        var lastListing: [String: Int] = [:]
-        for (index, key) in keys.enumerated() { lastListing[key.guid] = index }
-        let singleLinks = CanonicalURL.singleKeys(keys.indices.map { lastListing[keys[$0].guid] == $0 ? keys[$0].canonicalURL : nil })
+        // A link several entries of this feed share is no article's identity (the store ignores it too).
+        let singleLinks = CanonicalURL.singleKeys(keys.map { ($0.guid, $0.canonicalURL) })
         return zip(entries, keys).map { entry, key in
             let hash = EntryInput.contentHash(of: entry)
             let link = key.canonicalURL.flatMap { singleLinks.contains($0) ? $0 : nil }

@@ -42,11 +42,14 @@ public enum CanonicalURL {
         return String(decoding: key, as: UTF8.self)
     }
 
-    /// The keys among `keys` that occur once. A key several entries of one listing share (a show page, a section)
-    /// is no article's identity: the store and the poll match only these.
-    public static func singleKeys<Keys: Sequence<String?>>(_ keys: Keys) -> Set<String> {
+    /// The keys of a listing that occur once, counting each guid once, as listed last (the store keeps only that
+    /// listing of a guid). A key several entries of one listing share (a show page, a section) is no article's
+    /// identity: the store and the poll match only these.
+    public static func singleKeys(_ listing: [(guid: String, key: String?)]) -> Set<String> {
+        var lastKeys: [String: String?] = [:]
+        for entry in listing { lastKeys[entry.guid] = entry.key }
         var counts: [String: Int] = [:]
-        for case let key? in keys { counts[key, default: 0] += 1 }
+        for case let key? in lastKeys.values { counts[key, default: 0] += 1 }
         return Set(counts.compactMap { $0.value == 1 ? $0.key : nil })
     }
 

@@ -247,7 +247,7 @@ public final class FeedStore: Sendable {
         // A link several of this fetch's entries share (a show page, a section) says nothing about which article
         // each is.
         let entries = Self.lastListings(fetch.entries)
-        let singleLinks = CanonicalURL.singleKeys(entries.map(\.canonicalURL))
+        let singleLinks = CanonicalURL.singleKeys(entries.map { ($0.guid, $0.canonicalURL) })
         // Entries sent without content that the store could not complete: the feed is fetched and parsed in full
         // at its next poll.
         var needsFullParse = false

@@ -38,7 +38,10 @@ import Testing
     }
 
     @Test func onlyKeysThatOccurOnceIdentifyAnArticle() {
-        #expect(CanonicalURL.singleKeys(["a", "b", nil, "a", "c"]) == ["b", "c"])
+        #expect(CanonicalURL.singleKeys([("1", "a"), ("2", "b"), ("3", nil), ("4", "a"), ("5", "c")]) == ["b", "c"])
+        // A guid listed twice counts once, with its last link.
+        #expect(CanonicalURL.singleKeys([("1", "a"), ("2", "b"), ("1", "a")]) == ["a", "b"])
+        #expect(CanonicalURL.singleKeys([("1", "a"), ("2", "b"), ("1", "b")]) == [])
     }
 
     @Test func differentArticlesKeepDifferentKeys() {
