@@ -488,6 +488,20 @@ public final class FeedStore: Sendable {
                 arguments: [seen, headlineEntryID, story])
             return
         }
+        guard let headlineEntryID else {
+            // No new headline (a duplicate joining): the headline column is left out of the statement, so that SQLite
+            // neither rewrites its index entry nor checks its foreign key.
+            try Self.run(db, sql: """
+                    UPDATE story SET
+                        entry_count = entry_count + ?1,
+                        source_count = source_count
+                            + NOT EXISTS (SELECT 1 FROM entry WHERE story_id = ?5 AND feed_id = ?2 AND id != ?3),
+                        first_seen = MIN(first_seen, ?4), last_seen = MAX(last_seen, ?4)
+                    WHERE id = ?5
+                    """,
+                arguments: [isDuplicate ? 0 : 1, feedID, entryID, seen, story])
+            return
+        }
         try Self.run(db, sql: """
                 UPDATE story SET
                     entry_count = entry_count + ?1,
