@@ -28,27 +28,18 @@ extension ParsedEntry {
 public enum FNV1a64 {
     /// The hash of the UTF-8 bytes of `text` as 16 lowercase hex digits.
     public static func hexDigest(of text: String) -> String {
-        let value = hash(text.utf8)
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        hexDigits(hash(text.utf8))
     }
 
     /// The hash of `bytes` as 16 lowercase hex digits.
     public static func hexDigest<Bytes: Sequence>(bytes: Bytes) -> String where Bytes.Element == UInt8 {
         // Contiguous storage (Data, [UInt8]) is hashed through a buffer pointer, much faster than iterating.
-        let value = bytes.withContiguousStorageIfAvailable { hash($0) } ?? hash(bytes)
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        hexDigits(bytes.withContiguousStorageIfAvailable { hash($0) } ?? hash(bytes))
     }
 
-    /// The hash of no bytes, where every hash starts.
-    public static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    /// The hash of a byte sequence, or of `start`'s bytes followed by these (to hash several fields as one).
-    @inlinable
-    public static func hash<Bytes: Sequence>(_ bytes: Bytes, continuing start: UInt64 = offsetBasis) -> UInt64
-    where Bytes.Element == UInt8 {
-        var hash = start
+    /// The hash of a byte sequence.
+    public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
@@ -87,8 +78,12 @@ public enum ChangeHash {
 
     /// The hash of `bytes` as 16 lowercase hex digits.
     public static func hexDigest(bytes: Data) -> String {
-        let value = bytes.withUnsafeBytes { hash($0) }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        hexDigits(bytes.withUnsafeBytes { hash($0) })
     }
+}
+
+/// `value` as 16 lowercase hex digits.
+private func hexDigits(_ value: UInt64) -> String {
+    let hex = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
 }

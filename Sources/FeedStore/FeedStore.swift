@@ -322,7 +322,7 @@ public final class FeedStore: Sendable {
             }
             summary.newEntries += 1
             let id = try nextEntryID
-                ?? Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'").map { $0 + 1 } ?? 1
+                ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'entry'")).map { $0 + 1 } ?? 1
             nextEntryID = id + 1
             unindexed.add(id)
             let seenAt = state.lastPolledAt ?? Date()
