@@ -68,7 +68,10 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var documentFrequency: [Int32] = []
     @exclusivity(unchecked) private var documentCount = 0
     @exclusivity(unchecked) private var words: [Word] = []
-    @exclusivity(unchecked) private var wordIndices: [String: Int] = [:]
+    @exclusivity(unchecked) private var wordTable = WordTable()
+    /// Scratch space of `fieldTerms` and `wordIndex`, kept so that no item allocates it anew.
+    @exclusivity(unchecked) private var scannedWords: [ScannedWord] = []
+    @exclusivity(unchecked) private var scratchBytes: [UInt8] = []
     /// Per source: how many stories it contributed to, and in how many of those it used each term (what makes
     /// a term boilerplate of the source).
     @exclusivity(unchecked) private var sourceStoryCount: [String: Int] = [:]
@@ -219,6 +222,8 @@ public final class StoryClusterer {
         var titleWeights: WeightedTerms
         /// Names, places and numbers among the terms, sorted.
         var entities: [Int32]
+        /// The title terms among `entities`, sorted: what title-to-title evidence can share as a name.
+        var titleEntities: [Int32]
         /// Every term of the item (boilerplate too), sorted: what document frequencies count.
         var allTerms: [Int32]
         /// The item's TF-IDF vector and title vector under the IDF after counting this item.
@@ -276,6 +281,7 @@ public final class StoryClusterer {
         var weights = WeightedTerms()
         var titleWeights = WeightedTerms()
         var entities: [Int32] = []
+        var titleEntities: [Int32] = []
         var summaryIndex = 0
         var titleIndex = 0
         for term in allTerms {
@@ -301,9 +307,14 @@ public final class StoryClusterer {
             }
             weights.terms.append(term)
             weights.weights.append(weight)
-            if entity { entities.append(term) }
+            if entity {
+                entities.append(term)
+                if title != nil { titleEntities.append(term) }
+            }
         }
-        return Features(termWeights: weights, titleWeights: titleWeights, entities: entities, allTerms: allTerms)
+        return Features(
+            termWeights: weights, titleWeights: titleWeights, entities: entities, titleEntities: titleEntities,
+            allTerms: allTerms)
     }
 
     /// The first `count` Unicode scalars of `text`.
@@ -332,30 +343,33 @@ public final class StoryClusterer {
 
     /// The terms of one field, sorted; learns how words are capitalised mid-sentence.
     private func fieldTerms(_ text: String) -> [FieldTerm] {
-        let tokens = Tokenizer.words(text)
-        guard !tokens.isEmpty else { return [] }
+        scannedWords.removeAll(keepingCapacity: true)
+        Tokenizer.scan(text) { bytes, initial, shape in
+            scannedWords.append(ScannedWord(word: wordIndex(bytes), sentenceInitial: initial, shape: shape))
+        }
+        guard !scannedWords.isEmpty else { return [] }
         let allLower = !Self.containsUppercase(text)
-        let indices = tokens.map { wordIndex($0.lower) }
-        let titleCase = isTitleCase(tokens, words: indices)
+        let titleCase = isTitleCase(scannedWords)
         var found: [FieldTerm] = []
-        found.reserveCapacity(tokens.count)
-        for (token, word) in zip(tokens, indices) {
+        found.reserveCapacity(scannedWords.count)
+        for token in scannedWords {
+            let word = token.word
             let info = words[word]
             if info.isStopword { continue }
             var entity = false
             if info.hasDigit {
                 entity = !info.isDateLike
             } else if !allLower {
-                if token.isAllCaps {
+                if token.shape.isAllCaps {
                     entity = true
                 } else if titleCase {
                     entity = info.mostlyCapitalised
-                } else if token.startsUppercase {
+                } else if token.shape.startsUppercase {
                     entity = token.sentenceInitial ? info.mostlyCapitalised : true
                 }
             }
             if !titleCase, !allLower, !token.sentenceInitial {
-                if token.startsUppercase { words[word].capitalised += 1 } else { words[word].lowerCase += 1 }
+                if token.shape.startsUppercase { words[word].capitalised += 1 } else { words[word].lowerCase += 1 }
             }
             found.append(FieldTerm(term: info.stem, count: 1, entity: entity))
         }
@@ -388,8 +402,24 @@ public final class StoryClusterer {
         var mostlyCapitalised: Bool { capitalised > lowerCase }
     }
 
-    private func wordIndex(_ lower: String) -> Int {
-        if let index = wordIndices[lower] { return index }
+    /// One word of a field as scanned: its entry in `words`, and how it was written.
+    private struct ScannedWord {
+        var word: Int
+        var sentenceInitial: Bool
+        var shape: Tokenizer.Shape
+    }
+
+    /// The entry in `words` of a word given by its bytes as written, added on first sight.
+    private func wordIndex(_ bytes: ArraySlice<UInt8>) -> Int {
+        // The key is the lower-cased UTF-8: ASCII byte by byte, other text through `Tokenizer.lowerString`.
+        scratchBytes.removeAll(keepingCapacity: true)
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            for byte in bytes { scratchBytes.append(byte >= 65 && byte <= 90 ? byte | 0x20 : byte) }
+        } else {
+            scratchBytes.append(contentsOf: Tokenizer.lowerString(bytes).utf8)
+        }
+        if let index = scratchBytes.withUnsafeBufferPointer(wordTable.index(of:)) { return index }
+        let lower = String(decoding: scratchBytes, as: UTF8.self)
         let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
         let isEnglishStopword = Stopwords.english.contains(lower)
         let isStopword = isEnglishStopword || (lower.unicodeScalars.count < 2 && !isNumber)
@@ -399,17 +429,18 @@ public final class StoryClusterer {
             isEnglishStopword: isEnglishStopword, hasDigit: hasDigit,
             isDateLike: hasDigit && Stopwords.isDateLike(lower))
         words.append(word)
-        wordIndices[lower] = words.count - 1
-        return words.count - 1
+        let index = scratchBytes.withUnsafeBufferPointer { wordTable.append($0) }
+        assert(index == words.count - 1)
+        return index
     }
 
     /// Headline style ("Biden Says Border Is Closed"): capitals there say nothing about names.
-    private func isTitleCase(_ tokens: [WordToken], words indices: [Int]) -> Bool {
+    private func isTitleCase(_ tokens: [ScannedWord]) -> Bool {
         var count = 0
         var capitalised = 0
-        for (token, word) in zip(tokens, indices) where !words[word].isEnglishStopword && token.startsLetter {
+        for token in tokens where !words[token.word].isEnglishStopword && token.shape.startsLetter {
             count += 1
-            if token.startsUppercase { capitalised += 1 }
+            if token.shape.startsUppercase { capitalised += 1 }
         }
         guard count >= 3 else { return false }
         return Double(capitalised) >= 0.7 * Double(count)
@@ -532,12 +563,22 @@ public final class StoryClusterer {
         var bestScore = -1.0
         for story in candidateStories(probing: strongest(features.vector, count: parameters.probeTerms), excluding: nil)
         where isOpen(story, now: now) {
-            var (centroidSimilarity, titleSimilarity, sharedName) = similarities(features, story: story, itemTime: itemTime)
+            let cache = cache(of: story)
+            let decay = decay(from: itemTime, to: story)
+            var centroidSimilarity = centroidEvidence(features, cache: cache) * decay
             centroidSimilarity += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
             let penalty = source != nil && story.sources.count == 1 && story.sources.contains(source!)
                 ? parameters.sameSourcePenalty : 0
-            let joins = centroidSimilarity >= parameters.centroidThreshold + penalty
-                || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
+            let centroidJoins = centroidSimilarity >= parameters.centroidThreshold + penalty
+            // Title evidence decides a join by title, which needs a name of the item's title in a kept title (so in
+            // some member), or ranks a join.
+            var titleSimilarity = 0.0
+            var sharedName = false
+            if centroidJoins || features.titleEntities.contains(where: story.documentCounts.contains) {
+                (titleSimilarity, sharedName) = titleEvidence(features.titleVector, entities: features.entities, story: story)
+                titleSimilarity *= decay
+            }
+            let joins = centroidJoins || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
             let score = max(centroidSimilarity, titleSimilarity * parameters.centroidThreshold / parameters.titleThreshold)
             if joins, score > bestScore {
                 bestScore = score
@@ -563,8 +604,9 @@ public final class StoryClusterer {
         return result
     }
 
-    private func similarities(_ features: Features, story: Story, itemTime: Double?) -> (Double, Double, Bool) {
-        let cache = cache(of: story)
+    /// The item's cosine with the story's centroid, raised when the item carries one of the story's signature
+    /// terms and zero when it shares fewer than `minimumSharedTopTerms` of its top terms otherwise.
+    private func centroidEvidence(_ features: Features, cache: Story.Cache) -> Double {
         var centroidSimilarity = features.vector.dot(cache.centroid)
         var signature = 0.0
         var entitySignature = 0.0
@@ -586,13 +628,13 @@ public final class StoryClusterer {
         } else if Self.sortedIntersectionCount(features.vector.terms, cache.topTerms) < parameters.minimumSharedTopTerms {
             centroidSimilarity = 0
         }
-        var (titleSimilarity, sharedName) = titleEvidence(features.titleVector, entities: features.entities, story: story)
-        if parameters.decayHours > 0, let itemTime {
-            let factor = exp(-abs(itemTime - story.last) / 3600 / parameters.decayHours)
-            centroidSimilarity *= factor
-            titleSimilarity *= factor
-        }
-        return (centroidSimilarity, titleSimilarity, sharedName)
+        return centroidSimilarity
+    }
+
+    /// How much evidence fades with the time between an item and a story's last item.
+    private func decay(from itemTime: Double?, to story: Story) -> Double {
+        guard parameters.decayHours > 0, let itemTime else { return 1 }
+        return exp(-abs(itemTime - story.last) / 3600 / parameters.decayHours)
     }
 
     /// The union of two sorted arrays without duplicates, sorted.
@@ -750,21 +792,23 @@ public final class StoryClusterer {
             let single = cache(of: candidate).centroid
             var score = single.dot(storyCache.centroid)
             if Self.sortedIntersectionCount(single.terms, storyCache.topTerms) < parameters.minimumSharedTopTerms { score = 0 }
-            var (titleSimilarity, sharedName) = candidate.titles.first.map {
-                titleEvidence(vector($0), entities: candidate.firstEntities, story: story)
-            } ?? (0, false)
+            var decay = 1.0
             if parameters.decayHours > 0 {
                 // The single item's distance in time from the story's span (none when it falls inside).
                 let gap = max(0, story.first - candidate.last, candidate.last - story.last)
-                let factor = exp(-gap / 3600 / parameters.decayHours)
-                score *= factor
-                titleSimilarity *= factor
+                decay = exp(-gap / 3600 / parameters.decayHours)
+                score *= decay
             }
             score += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
             let penalty = !candidate.sources.isEmpty && candidate.sources == story.sources ? parameters.sameSourcePenalty : 0
-            guard score >= parameters.centroidThreshold + penalty
-                || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
-            else { continue }
+            if score < parameters.centroidThreshold + penalty {
+                // Then only a close title sharing a name with a kept title of the story joins it.
+                guard let title = candidate.titles.first,
+                    title.terms.contains(where: { candidate.firstEntities.sortedIndex(of: $0) != nil && story.documentCounts.contains($0) })
+                else { continue }
+                let (titleSimilarity, sharedName) = titleEvidence(vector(title), entities: candidate.firstEntities, story: story)
+                guard titleSimilarity * decay >= parameters.titleThreshold + penalty, sharedName else { continue }
+            }
             guard let merged = merge(survivor, candidate.id) else { continue }
             merges.append(merged)
             survivor = merged.into

@@ -7,17 +7,6 @@ public struct Token {
     public var sentenceInitial: Bool
 }
 
-/// A word as the clusterer needs it: lower-cased, with the shape of its surface.
-struct WordToken {
-    var lower: String
-    var sentenceInitial: Bool
-    /// The surface starts with a capital letter / with a letter.
-    var startsUppercase: Bool
-    var startsLetter: Bool
-    /// Two or more characters, at least one capital and no lower-case letter ("NASA").
-    var isAllCaps: Bool
-}
-
 /// Splits news text into words: links, e-mail addresses and hashtags removed, dotted acronyms joined
 /// (U.S. → US), words of Unicode letters and digits with inner apostrophes. Works on the UTF-8 bytes: ASCII is
 /// classified directly, other characters through the Unicode tables.
@@ -30,21 +19,12 @@ public enum Tokenizer {
         return tokens
     }
 
-    /// The words of `text` with what the clusterer asks of each.
-    static func words(_ text: String) -> [WordToken] {
-        var words: [WordToken] = []
-        scan(text) { word, initial, shape in
-            words.append(
-                WordToken(
-                    lower: lowerString(word), sentenceInitial: initial, startsUppercase: shape.startsUppercase,
-                    startsLetter: shape.startsLetter, isAllCaps: shape.isAllCaps))
-        }
-        return words
-    }
-
+    /// How a word is written: what tells names from other words.
     struct Shape {
+        /// The surface starts with a capital letter / with a letter.
         var startsUppercase: Bool
         var startsLetter: Bool
+        /// Two or more characters, at least one capital and no lower-case letter ("NASA").
         var isAllCaps: Bool
     }
 
@@ -159,7 +139,7 @@ public enum Tokenizer {
     }
 
     /// The word lower-cased, with ’ as ': ASCII byte by byte, other text through Unicode lower-casing.
-    private static func lowerString(_ word: ArraySlice<UInt8>) -> String {
+    static func lowerString(_ word: ArraySlice<UInt8>) -> String {
         if word.allSatisfy({ $0 < 0x80 }) {
             return String(unsafeUninitializedCapacity: word.count) { buffer in
                 for (offset, byte) in word.enumerated() { buffer[offset] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
@@ -271,26 +251,24 @@ public enum Tokenizer {
     /// holds . ! ? followed by a space.
     private static func endsSentence(_ bytes: [UInt8], from start: Int, to end: Int) -> Bool {
         if end - start == 1, bytes[start] == UInt8(ascii: " ") { return false }
-        var gap: [Unicode.Scalar] = []
+        // One pass: the last scalar that is not a space, and whether . ! ? is followed by a space anywhere.
+        var lastNonSpace: Unicode.Scalar?
+        var previous: Unicode.Scalar?
         var index = start
         while index < end {
             let (scalar, size) = decode(bytes, at: index)
-            gap.append(scalar)
+            if scalar.isSpace {
+                if previous == "." || previous == "!" || previous == "?" { return true }
+            } else {
+                lastNonSpace = scalar
+            }
+            previous = scalar
             index += size
         }
-        var last = gap.endIndex
-        while last > 0, gap[last - 1].isSpace { last -= 1 }
-        if last > 0 {
-            switch gap[last - 1] {
-            case ".", "!", "?", ":", "|", "\u{2013}", "\u{2014}", "\"", "\u{201C}", "\u{2018}", "'": return true
-            default: break
-            }
+        switch lastNonSpace {
+        case ".", "!", "?", ":", "|", "\u{2013}", "\u{2014}", "\"", "\u{201C}", "\u{2018}", "'": return true
+        default: return false
         }
-        for position in 0..<max(0, gap.count - 1) {
-            let scalar = gap[position]
-            if scalar == "." || scalar == "!" || scalar == "?", gap[position + 1].isSpace { return true }
-        }
-        return false
     }
 
     /// Whether `bytes` may hold a link, an e-mail address or a hashtag: without / @ # a link can only be a bare

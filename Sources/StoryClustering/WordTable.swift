@@ -1,0 +1,63 @@
+/// Numbers words by their UTF-8 bytes: 0, 1, 2… in the order they are first added. An open-addressing hash
+/// table over one byte arena, so that looking a word up makes no `String` and hashes its bytes once with a cheap
+/// hash (the clusterer looks up every word of every item; `[String: Int]` spent most of that time in SipHash).
+struct WordTable {
+    /// The words' bytes one after another; word `n` is `arena[ends[n - 1]..<ends[n]]`.
+    private var arena: [UInt8] = []
+    private var ends: [Int] = []
+    private var hashes: [UInt64] = []
+    /// Word numbers by hash slot, -1 for an empty slot; the count is a power of two, at most half full.
+    private var slots = [Int32](repeating: -1, count: 1024)
+
+    var count: Int { ends.count }
+
+    /// The number of the word with exactly these bytes, if added.
+    func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let hash = Self.hash(bytes)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 {
+            let word = Int(slots[slot])
+            if hashes[word] == hash, equals(word, bytes) { return word }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds a word not yet in the table and returns its number.
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let word = ends.count
+        let hash = Self.hash(bytes)
+        arena.append(contentsOf: bytes)
+        ends.append(arena.count)
+        hashes.append(hash)
+        if ends.count * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            for existing in 0..<ends.count - 1 { place(existing, hash: hashes[existing]) }
+        }
+        place(word, hash: hash)
+        return word
+    }
+
+    private mutating func place(_ word: Int, hash: UInt64) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(word)
+    }
+
+    private func equals(_ word: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = word == 0 ? 0 : ends[word - 1]
+        guard ends[word] - start == bytes.count else { return false }
+        for offset in 0..<bytes.count where arena[start + offset] != bytes[offset] { return false }
+        return true
+    }
+
+    /// FNV-1a over the bytes, then a multiply-xorshift so that the low bits (the slot) depend on every byte.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        hash = (hash ^ (hash >> 32)) &* 0x9E37_79B9_7F4A_7C15
+        return hash ^ (hash >> 29)
+    }
+}
