@@ -6,12 +6,13 @@ struct SparseVector {
     var isEmpty: Bool { terms.isEmpty }
 
     /// Builds a unit vector from terms already sorted by id (without repeats) and their weights.
-    init(sortedTerms: [Int32], weights: [Double]) {
+    init(sortedTerms: [Int32], weights: consuming [Double]) {
         var norm = 0.0
-        for weight in weights { norm += weight * weight }
+        for index in weights.indices { norm += weights[index] * weights[index] }
         norm = norm > 0 ? norm.squareRoot() : 1
+        for index in weights.indices { weights[index] /= norm }
         terms = sortedTerms
-        self.weights = weights.map { $0 / norm }
+        self.weights = weights
     }
 
     init() {}
@@ -62,5 +63,45 @@ extension Array where Element == Int32 {
     func sortedIndex(of value: Int32) -> Int? {
         let low = sortedInsertionPoint(of: value) { $0 }
         return low < count && self[low] == value ? low : nil
+    }
+}
+
+/// One sparse vector spread over an array indexed by term id, so that its dot product with many others reads
+/// each of their terms once instead of walking two sorted lists. Holds one vector at a time: `spread`, use,
+/// `clear`.
+struct SpreadVector {
+    private var weights: [Double] = []
+
+    /// Makes room for term ids below `count`.
+    mutating func reserve(termCount count: Int) {
+        if weights.count < count { weights.append(contentsOf: repeatElement(0, count: count - weights.count)) }
+    }
+
+    mutating func spread(_ vector: SparseVector) {
+        for index in vector.terms.indices { weights[Int(vector.terms[index])] = vector.weights[index] }
+    }
+
+    mutating func clear(_ vector: SparseVector) {
+        for term in vector.terms { weights[Int(term)] = 0 }
+    }
+
+    /// The spread vector's weight of `term` (0 when it lacks the term).
+    subscript(term: Int32) -> Double { weights[Int(term)] }
+
+    /// The dot product with `other`, summed in `other`'s term order: the same as `SparseVector.dot`.
+    func dot(_ other: SparseVector) -> Double {
+        var sum = 0.0
+        for index in other.terms.indices {
+            let weight = weights[Int(other.terms[index])]
+            if weight != 0 { sum += weight * other.weights[index] }
+        }
+        return sum
+    }
+
+    /// How many of `terms` the spread vector has.
+    func count(of terms: [Int32]) -> Int {
+        var count = 0
+        for term in terms where weights[Int(term)] != 0 { count += 1 }
+        return count
     }
 }

@@ -67,11 +67,16 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var termTexts: [String] = []
     @exclusivity(unchecked) private var documentFrequency: [Int32] = []
     @exclusivity(unchecked) private var documentCount = 0
+    /// Per term id: the last IDF computed and the document count it was computed at (`idf`).
+    @exclusivity(unchecked) private var idfValues: [Double] = []
+    @exclusivity(unchecked) private var idfStamps: [Int] = []
     @exclusivity(unchecked) private var words: [Word] = []
     @exclusivity(unchecked) private var wordTable = WordTable()
-    /// Scratch space of `fieldTerms` and `wordIndex`, kept so that no item allocates it anew.
+    /// Scratch space of `fieldTerms`, kept so that no item allocates it anew.
     @exclusivity(unchecked) private var scannedWords: [ScannedWord] = []
-    @exclusivity(unchecked) private var scratchBytes: [UInt8] = []
+    /// The vectors being compared with many stories, spread by term id (`bestCandidate`, `absorbSingletons`).
+    @exclusivity(unchecked) private var spreadVector = SpreadVector()
+    @exclusivity(unchecked) private var spreadTitle = SpreadVector()
     /// Per source: how many stories it contributed to, and in how many of those it used each term (what makes
     /// a term boilerplate of the source).
     @exclusivity(unchecked) private var sourceStoryCount: [String: Int] = [:]
@@ -259,6 +264,8 @@ public final class StoryClusterer {
         termIDs[text] = id
         termTexts.append(text)
         documentFrequency.append(0)
+        idfValues.append(0)
+        idfStamps.append(-1)
         postings.append([])
         return id
     }
@@ -279,9 +286,15 @@ public final class StoryClusterer {
             }
         }
         var weights = WeightedTerms()
+        weights.terms.reserveCapacity(allTerms.count)
+        weights.weights.reserveCapacity(allTerms.count)
         var titleWeights = WeightedTerms()
+        titleWeights.terms.reserveCapacity(titleTerms.count)
+        titleWeights.weights.reserveCapacity(titleTerms.count)
         var entities: [Int32] = []
+        entities.reserveCapacity(allTerms.count)
         var titleEntities: [Int32] = []
+        titleEntities.reserveCapacity(titleTerms.count)
         var summaryIndex = 0
         var titleIndex = 0
         for term in allTerms {
@@ -411,15 +424,12 @@ public final class StoryClusterer {
 
     /// The entry in `words` of a word given by its bytes as written, added on first sight.
     private func wordIndex(_ bytes: ArraySlice<UInt8>) -> Int {
-        // The key is the lower-cased UTF-8: ASCII byte by byte, other text through `Tokenizer.lowerString`.
-        scratchBytes.removeAll(keepingCapacity: true)
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            for byte in bytes { scratchBytes.append(byte >= 65 && byte <= 90 ? byte | 0x20 : byte) }
-        } else {
-            scratchBytes.append(contentsOf: Tokenizer.lowerString(bytes).utf8)
-        }
-        if let index = scratchBytes.withUnsafeBufferPointer(wordTable.index(of:)) { return index }
-        let lower = String(decoding: scratchBytes, as: UTF8.self)
+        // The key is the lower-cased UTF-8: the table lower-cases ASCII itself, other text goes through
+        // `Tokenizer.lowerString` first.
+        let lowered = bytes.allSatisfy({ $0 < 0x80 }) ? nil : Tokenizer.lowerString(bytes)
+        let key = lowered.map { ArraySlice($0.utf8) } ?? bytes
+        if let index = wordTable.index(of: key) { return index }
+        let lower = lowered ?? String(decoding: bytes, as: UTF8.self).lowercased()
         let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
         let isEnglishStopword = Stopwords.english.contains(lower)
         let isStopword = isEnglishStopword || (lower.unicodeScalars.count < 2 && !isNumber)
@@ -429,7 +439,7 @@ public final class StoryClusterer {
             isEnglishStopword: isEnglishStopword, hasDigit: hasDigit,
             isDateLike: hasDigit && Stopwords.isDateLike(lower))
         words.append(word)
-        let index = scratchBytes.withUnsafeBufferPointer { wordTable.append($0) }
+        let index = wordTable.append(key)
         assert(index == words.count - 1)
         return index
     }
@@ -446,9 +456,17 @@ public final class StoryClusterer {
         return Double(capitalised) >= 0.7 * Double(count)
     }
 
+    /// The term's inverse document frequency now; remembered per term until the statistics change (every
+    /// vector of one item, and the centroids rebuilt meanwhile, ask for the same terms).
     private func idf(_ term: Int32) -> Double {
+        let index = Int(term)
+        // Document frequencies change only with the document count (`prepare`).
+        if idfStamps[index] == documentCount { return idfValues[index] }
         let documents = Double(documentCount) + parameters.idfPrior
-        return log((documents + 1) / (Double(documentFrequency[Int(term)]) + 1)) + 1
+        let value = log((documents + 1) / (Double(documentFrequency[index]) + 1)) + 1
+        idfStamps[index] = documentCount
+        idfValues[index] = value
+        return value
     }
 
     private func vector(_ weighted: WeightedTerms) -> SparseVector {
@@ -457,7 +475,10 @@ public final class StoryClusterer {
 
     /// The unit vector of `weights` (for `terms`, sorted) times each term's IDF.
     private func vector(terms: [Int32], weights: [Double]) -> SparseVector {
-        SparseVector(sortedTerms: terms, weights: zip(terms, weights).map { $0.1 * idf($0.0) })
+        var weighted: [Double] = []
+        weighted.reserveCapacity(terms.count)
+        for index in terms.indices { weighted.append(weights[index] * idf(terms[index])) }
+        return SparseVector(sortedTerms: terms, weights: weighted)
     }
 
     /// The strongest `count` terms of a vector, ties broken by the term's text.
@@ -559,6 +580,14 @@ public final class StoryClusterer {
     private func isFresh(_ count: Int) -> Bool { Double(documentCount) <= Double(count) * 1.05 + 2 }
 
     private func bestCandidate(for features: Features, source: String?, now: Double, itemTime: Double?) -> Int64? {
+        spreadVector.reserve(termCount: termTexts.count)
+        spreadTitle.reserve(termCount: termTexts.count)
+        spreadVector.spread(features.vector)
+        spreadTitle.spread(features.titleVector)
+        defer {
+            spreadVector.clear(features.vector)
+            spreadTitle.clear(features.titleVector)
+        }
         var best: Int64?
         var bestScore = -1.0
         for story in candidateStories(probing: strongest(features.vector, count: parameters.probeTerms), excluding: nil)
@@ -575,7 +604,7 @@ public final class StoryClusterer {
             var titleSimilarity = 0.0
             var sharedName = false
             if centroidJoins || features.titleEntities.contains(where: story.documentCounts.contains) {
-                (titleSimilarity, sharedName) = titleEvidence(features.titleVector, entities: features.entities, story: story)
+                (titleSimilarity, sharedName) = titleEvidence(entities: features.entities, story: story)
                 titleSimilarity *= decay
             }
             let joins = centroidJoins || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
@@ -592,6 +621,7 @@ public final class StoryClusterer {
     private func candidateStories(probing terms: [Int32], excluding excluded: Int64?) -> [Story] {
         probeStamp += 1
         var result: [Story] = []
+        result.reserveCapacity(32)
         for term in terms {
             for story in postings[Int(term)] where story.id != excluded {
                 assert(stories[story.id] === story, "story \(story.id) left in the postings of term \(term)")
@@ -605,17 +635,13 @@ public final class StoryClusterer {
     }
 
     /// The item's cosine with the story's centroid, raised when the item carries one of the story's signature
-    /// terms and zero when it shares fewer than `minimumSharedTopTerms` of its top terms otherwise.
+    /// terms and zero when it shares fewer than `minimumSharedTopTerms` of its top terms otherwise. The item's
+    /// vector is in `spreadVector`.
     private func centroidEvidence(_ features: Features, cache: Story.Cache) -> Double {
-        var centroidSimilarity = features.vector.dot(cache.centroid)
+        var centroidSimilarity = spreadVector.dot(cache.centroid)
         var signature = 0.0
         var entitySignature = 0.0
-        let itemTerms = features.vector.terms
-        var i = 0
-        for (term, count) in cache.frequentTerms {
-            while i < itemTerms.count, itemTerms[i] < term { i += 1 }
-            guard i < itemTerms.count else { break }
-            guard itemTerms[i] == term else { continue }
+        for (term, count) in cache.frequentTerms where spreadVector[term] != 0 {
             let concentration = Double(count) / Double(documentFrequency[Int(term)])
             signature = max(signature, concentration)
             if features.isEntity(term) { entitySignature = max(entitySignature, concentration) }
@@ -625,7 +651,7 @@ public final class StoryClusterer {
             centroidSimilarity *= parameters.centroidThreshold / parameters.entitySignatureThreshold
         } else if signature >= parameters.signatureConcentration {
             centroidSimilarity *= parameters.centroidThreshold / parameters.signatureThreshold
-        } else if Self.sortedIntersectionCount(features.vector.terms, cache.topTerms) < parameters.minimumSharedTopTerms {
+        } else if spreadVector.count(of: cache.topTerms) < parameters.minimumSharedTopTerms {
             centroidSimilarity = 0
         }
         return centroidSimilarity
@@ -659,21 +685,26 @@ public final class StoryClusterer {
         return result
     }
 
-    /// The best cosine between `title` and the story's kept member titles, and whether that closest title shares
-    /// `titleSharedTerms` terms with it, one of them a name (`entities`, sorted).
-    private func titleEvidence(_ title: SparseVector, entities: [Int32], story: Story) -> (similarity: Double, sharedName: Bool) {
+    /// The best cosine between the title in `spreadTitle` and the story's kept member titles, and whether that
+    /// closest title shares `titleSharedTerms` terms with it, one of them a name (`entities`, sorted).
+    private func titleEvidence(entities: [Int32], story: Story) -> (similarity: Double, sharedName: Bool) {
         var best = 0.0
         var bestTitle: SparseVector?
         for member in story.titleVectors {
-            let similarity = title.dot(member)
+            let similarity = spreadTitle.dot(member)
             if similarity > best {
                 best = similarity
                 bestTitle = member
             }
         }
         guard let bestTitle else { return (best, false) }
-        let common = title.terms.filter(bestTitle.contains)
-        return (best, common.count >= parameters.titleSharedTerms && common.contains { entities.sortedIndex(of: $0) != nil })
+        var common = 0
+        var sharesName = false
+        for term in bestTitle.terms where spreadTitle[term] != 0 {
+            common += 1
+            if !sharesName, entities.sortedIndex(of: term) != nil { sharesName = true }
+        }
+        return (best, common >= parameters.titleSharedTerms && sharesName)
     }
 
     private static func sortedIntersectionCount(_ a: [Int32], _ b: [Int32]) -> Int {
@@ -701,12 +732,12 @@ public final class StoryClusterer {
         guard let source, let story = stories[id] else { return }
         let seen = story.sources.contains(source)
         if !seen { sourceStoryCount[source, default: 0] += 1 }
-        let counted = features.allTerms.filter { !seen || (story.documentCounts.value(of: $0) ?? 0) == 0 }
-        guard !counted.isEmpty else { return }
         // One lookup of the source, then its counts are updated in place.
         if sourceTermCount[source] == nil { sourceTermCount[source] = [:] }
         let index = sourceTermCount.index(forKey: source)!
-        for term in counted { sourceTermCount.values[index][term, default: 0] += 1 }
+        for term in features.allTerms where !seen || (story.documentCounts.value(of: term) ?? 0) == 0 {
+            sourceTermCount.values[index][term, default: 0] += 1
+        }
     }
 
     private func absorb(_ features: Features, into id: Int64, source: String?, time: Double, key: Int64?) {
@@ -806,7 +837,11 @@ public final class StoryClusterer {
                 guard let title = candidate.titles.first,
                     title.terms.contains(where: { candidate.firstEntities.sortedIndex(of: $0) != nil && story.documentCounts.contains($0) })
                 else { continue }
-                let (titleSimilarity, sharedName) = titleEvidence(vector(title), entities: candidate.firstEntities, story: story)
+                let titleVector = vector(title)
+                spreadTitle.reserve(termCount: termTexts.count)
+                spreadTitle.spread(titleVector)
+                let (titleSimilarity, sharedName) = titleEvidence(entities: candidate.firstEntities, story: story)
+                spreadTitle.clear(titleVector)
                 guard titleSimilarity * decay >= parameters.titleThreshold + penalty, sharedName else { continue }
             }
             guard let merged = merge(survivor, candidate.id) else { continue }

@@ -1,6 +1,7 @@
-/// Numbers words by their UTF-8 bytes: 0, 1, 2… in the order they are first added. An open-addressing hash
-/// table over one byte arena, so that looking a word up makes no `String` and hashes its bytes once with a cheap
-/// hash (the clusterer looks up every word of every item; `[String: Int]` spent most of that time in SipHash).
+/// Numbers words by their UTF-8 bytes with ASCII capitals lower-cased: 0, 1, 2… in the order they are first
+/// added. An open-addressing hash table over one byte arena, so that looking a word up makes no `String` and
+/// hashes its bytes once with a cheap hash (the clusterer looks up every word of every item; `[String: Int]`
+/// spent most of that time in SipHash).
 struct WordTable {
     /// The words' bytes one after another; word `n` is `arena[ends[n - 1]..<ends[n]]`.
     private var arena: [UInt8] = []
@@ -11,8 +12,8 @@ struct WordTable {
 
     var count: Int { ends.count }
 
-    /// The number of the word with exactly these bytes, if added.
-    func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The number of the word with these bytes (ASCII capitals read as lower case), if added.
+    func index(of bytes: ArraySlice<UInt8>) -> Int? {
         let hash = Self.hash(bytes)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -25,10 +26,10 @@ struct WordTable {
     }
 
     /// Adds a word not yet in the table and returns its number.
-    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    mutating func append(_ bytes: ArraySlice<UInt8>) -> Int {
         let word = ends.count
         let hash = Self.hash(bytes)
-        arena.append(contentsOf: bytes)
+        for byte in bytes { arena.append(Self.lower(byte)) }
         ends.append(arena.count)
         hashes.append(hash)
         if ends.count * 2 > slots.count {
@@ -46,17 +47,24 @@ struct WordTable {
         slots[slot] = Int32(word)
     }
 
-    private func equals(_ word: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    private func equals(_ word: Int, _ bytes: ArraySlice<UInt8>) -> Bool {
         let start = word == 0 ? 0 : ends[word - 1]
         guard ends[word] - start == bytes.count else { return false }
-        for offset in 0..<bytes.count where arena[start + offset] != bytes[offset] { return false }
+        var position = start
+        for byte in bytes {
+            if arena[position] != Self.lower(byte) { return false }
+            position += 1
+        }
         return true
     }
 
-    /// FNV-1a over the bytes, then a multiply-xorshift so that the low bits (the slot) depend on every byte.
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    private static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
+
+    /// FNV-1a over the lower-cased bytes, then a multiply-xorshift so that the low bits (the slot) depend on every
+    /// byte.
+    private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        for byte in bytes { hash = (hash ^ UInt64(lower(byte))) &* 0x0000_0100_0000_01b3 }
         hash = (hash ^ (hash >> 32)) &* 0x9E37_79B9_7F4A_7C15
         return hash ^ (hash >> 29)
     }

@@ -3,11 +3,11 @@ import Testing
 
 @Suite struct WordTableTests {
     func index(_ table: WordTable, _ word: String) -> Int? {
-        Array(word.utf8).withUnsafeBufferPointer { table.index(of: $0) }
+        table.index(of: ArraySlice(word.utf8))
     }
 
     func append(_ table: inout WordTable, _ word: String) -> Int {
-        Array(word.utf8).withUnsafeBufferPointer { table.append($0) }
+        table.append(ArraySlice(word.utf8))
     }
 
     @Test func numbersWordsInOrderAndFindsEachAgainAcrossGrowth() {
@@ -29,7 +29,12 @@ import Testing
         #expect(index(table, "ab") == nil)
         #expect(index(table, "abcd") == nil)
         #expect(index(table, "cba") == nil)
-        #expect(index(table, "ABC") == nil)
         #expect(index(table, "abc") == 0)
+        // ASCII capitals read as lower case; other bytes as they are.
+        #expect(index(table, "ABC") == 0)
+        #expect(index(table, "aBc") == 0)
+        _ = append(&table, "été")
+        #expect(index(table, "ÉTÉ") == nil)
+        #expect(index(table, "été") == 1)
     }
 }
