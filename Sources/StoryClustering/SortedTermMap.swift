@@ -61,15 +61,15 @@ struct SortedTermMap<Value: AdditiveArithmetic> {
         add(sortedTerms: other.terms, values: other.values)
     }
 
-    /// Removes the terms for which `remove` is true.
-    mutating func removeAll(where remove: (Int32) -> Bool) {
+    /// Keeps the entries at the positions where `kept` is true.
+    mutating func keep(positions kept: [Bool]) {
         var keptTerms: [Int32] = []
         var keptValues: [Value] = []
         keptTerms.reserveCapacity(terms.count)
         keptValues.reserveCapacity(terms.count)
-        for (term, value) in zip(terms, values) where !remove(term) {
-            keptTerms.append(term)
-            keptValues.append(value)
+        for index in terms.indices where kept[index] {
+            keptTerms.append(terms[index])
+            keptValues.append(values[index])
         }
         terms = keptTerms
         values = keptValues

@@ -481,25 +481,66 @@ public final class StoryClusterer {
         return SparseVector(sortedTerms: terms, weights: weighted)
     }
 
-    /// The strongest `count` terms of a vector, ties broken by the term's text.
+    /// The strongest `count` terms of a vector (ties broken by the term's text), sorted by id.
     private func strongest(_ vector: SparseVector, count: Int) -> [Int32] {
+        strongestIndices(terms: vector.terms, weights: vector.weights, count: count).map { vector.terms[$0] }
+    }
+
+    /// The positions of the `count` largest weights (ties broken by the term's text), ascending. The `count`-th
+    /// largest weight is found by selection; only terms tied at it are ever sorted.
+    private func strongestIndices(terms: [Int32], weights: [Double], count: Int) -> [Int] {
         guard count > 0 else { return [] }
-        func before(_ a: Int, _ b: Int) -> Bool {
-            let wa = vector.weights[a], wb = vector.weights[b]
-            if wa != wb { return wa > wb }
-            return termTexts[Int(vector.terms[a])] < termTexts[Int(vector.terms[b])]
+        guard weights.count > count else { return Array(weights.indices) }
+        let cut = Self.largest(count, of: weights)
+        var above = 0
+        var atCut = 0
+        for weight in weights where weight >= cut {
+            if weight > cut { above += 1 } else { atCut += 1 }
         }
-        // Insertion into a short ranked list: `count` is small next to the vector.
-        var ranked: [Int] = []
-        ranked.reserveCapacity(count + 1)
-        for index in vector.terms.indices {
-            if ranked.count == count, !before(index, ranked[count - 1]) { continue }
-            var position = ranked.count
-            while position > 0, before(index, ranked[position - 1]) { position -= 1 }
-            ranked.insert(index, at: position)
-            if ranked.count > count { ranked.removeLast() }
+        var chosen: [Int] = []
+        chosen.reserveCapacity(count)
+        guard above + atCut > count else {
+            // Every weight at the cut fits.
+            for index in weights.indices where weights[index] >= cut { chosen.append(index) }
+            return chosen
         }
-        return ranked.map { vector.terms[$0] }
+        // Of the weights equal to the cut, those with the first texts fill the places left.
+        var tied = weights.indices.filter { weights[$0] == cut }
+        tied.sort { termTexts[Int(terms[$0])] < termTexts[Int(terms[$1])] }
+        let admitted = Set(tied.prefix(count - above))
+        for index in weights.indices where weights[index] > cut || admitted.contains(index) { chosen.append(index) }
+        return chosen
+    }
+
+    /// The `rank`-th largest of `values` (1 is the largest), by quickselect on a copy; `rank` ≤ `values.count`.
+    private static func largest(_ rank: Int, of values: [Double]) -> Double {
+        var values = values
+        var low = 0
+        var high = values.count - 1
+        let target = rank - 1
+        while low < high {
+            // Hoare partition around the middle value, descending: larger values to the left.
+            let pivot = values[(low + high) / 2]
+            var i = low
+            var j = high
+            while i <= j {
+                while values[i] > pivot { i += 1 }
+                while values[j] < pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if target <= j {
+                high = j
+            } else if target >= i {
+                low = i
+            } else {
+                return values[target]
+            }
+        }
+        return values[target]
     }
 
     // MARK: - Stories
@@ -569,7 +610,7 @@ public final class StoryClusterer {
         let minimum = Int32(parameters.signatureMinimumCount)
         let cache = Story.Cache(
             documentCount: documentCount, centroid: centroid,
-            topTerms: strongest(centroid, count: parameters.topTerms).sorted(),
+            topTerms: strongest(centroid, count: parameters.topTerms),
             frequentTerms: story.size < parameters.signatureMinimumCount
                 ? [] : zip(story.documentCounts.terms, story.documentCounts.values).filter { $0.1 >= minimum }.map { ($0.0, $0.1) })
         story.cache = cache
@@ -766,14 +807,15 @@ public final class StoryClusterer {
     /// are indexed already.
     private func prune(_ story: Story, added: [Int32]? = nil) {
         if story.termWeights.count > parameters.centroidTerms {
-            let weights = story.termWeights
-            let ranked = zip(weights.terms, weights.values).map { (term: $0.0, score: $0.1 * idf($0.0)) }.sorted { a, b in
-                if a.score != b.score { return a.score > b.score }
-                return termTexts[Int(a.term)] < termTexts[Int(b.term)]
-            }
-            let dropped = Set(ranked[parameters.centroidTerms...].map(\.term))
-            story.termWeights.removeAll { dropped.contains($0) }
-            for term in dropped { unindex(story, term: term) }
+            let terms = story.termWeights.terms
+            let weights = story.termWeights.values
+            var scores: [Double] = []
+            scores.reserveCapacity(terms.count)
+            for index in terms.indices { scores.append(weights[index] * idf(terms[index])) }
+            var kept = [Bool](repeating: false, count: terms.count)
+            for index in strongestIndices(terms: terms, weights: scores, count: parameters.centroidTerms) { kept[index] = true }
+            for index in terms.indices where !kept[index] { unindex(story, term: terms[index]) }
+            story.termWeights.keep(positions: kept)
         }
         if let added {
             for term in added where story.termWeights.contains(term) { index(story, term: term) }
