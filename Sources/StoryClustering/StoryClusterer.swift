@@ -79,8 +79,10 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var spreadTitle = SpreadVector()
     /// Per source: how many stories it contributed to, and in how many of those it used each term (what makes
     /// a term boilerplate of the source).
-    @exclusivity(unchecked) private var sourceStoryCount: [String: Int] = [:]
-    @exclusivity(unchecked) private var sourceTermCount: [String: [Int32: Int32]] = [:]
+    /// Sources are numbered on first sight (a story's sources are compared for every candidate).
+    @exclusivity(unchecked) private var sourceIDs: [String: Int32] = [:]
+    @exclusivity(unchecked) private var sourceStoryCount: [Int] = []
+    @exclusivity(unchecked) private var sourceTermCount: [[Int32: Int32]] = []
 
     // Stories.
     @exclusivity(unchecked) private var stories: [Int64: Story] = [:]
@@ -111,7 +113,8 @@ public final class StoryClusterer {
 
     /// Clusters `item`.
     public func add(_ item: ClusterItem) -> ClusterDecision {
-        let (features, now, itemTime) = prepare(item)
+        let source = item.source.map(sourceID)
+        let (features, now, itemTime) = prepare(item, source: source)
         var target: Int64?
         var reason = ClusterDecision.Reason.new
 
@@ -131,7 +134,7 @@ public final class StoryClusterer {
             target = story
             reason = .sameTitle
         }
-        if target == nil, let best = bestCandidate(for: features, source: item.source, now: now, itemTime: itemTime) {
+        if target == nil, let best = bestCandidate(for: features, source: source, now: now, itemTime: itemTime) {
             target = best
             reason = .similar
         }
@@ -143,7 +146,9 @@ public final class StoryClusterer {
             nextStoryID += 1
             stories[story] = Story(id: story, last: itemTime ?? now)
         }
-        file(item, features: features, signature: signature, title: normalizedTitle, into: story, time: itemTime ?? now)
+        file(
+            item, source: source, features: features, signature: signature, title: normalizedTitle, into: story,
+            time: itemTime ?? now)
         var decision = ClusterDecision(story: story, reason: reason, duplicateOf: duplicateOf)
         if reason == .similar, let merge = mergeIfSame(story, now: now) {
             decision.merges.append(merge)
@@ -166,12 +171,23 @@ public final class StoryClusterer {
     /// Files `item` under `story`: the source's boilerplate counts, the story's centroid and members, the title
     /// index (for a normalised title long enough to trust) and the near-duplicate index.
     private func file(
-        _ item: ClusterItem, features: Features, signature: [UInt16]?, title: String, into story: Int64, time: Double
+        _ item: ClusterItem, source: Int32?, features: Features, signature: [UInt16]?, title: String, into story: Int64,
+        time: Double
     ) {
-        countForBoilerplate(features, source: item.source, story: story)
-        absorb(features, into: story, source: item.source, time: time, key: item.key)
+        countForBoilerplate(features, source: source, story: story)
+        absorb(features, into: story, source: source, time: time, key: item.key)
         if title.unicodeScalars.count >= parameters.exactTitleMinimumLength { index(title: title, story: story) }
         if let signature { nearDuplicates.insert(signature, payload: (story, item.key), time: time, source: item.source) }
+    }
+
+    /// The number of `source`, given on first sight.
+    private func sourceID(_ source: String) -> Int32 {
+        if let id = sourceIDs[source] { return id }
+        let id = Int32(sourceStoryCount.count)
+        sourceIDs[source] = id
+        sourceStoryCount.append(0)
+        sourceTermCount.append([:])
+        return id
     }
 
     /// The story `id` lives on as, after merges.
@@ -184,10 +200,11 @@ public final class StoryClusterer {
     /// Puts `item` into `story` without choosing (rebuilding the state of stories already stored, e.g. after a
     /// restart), so that later items meet the same stories as before.
     public func restore(_ item: ClusterItem, story: Int64) {
-        let (features, now, itemTime) = prepare(item)
+        let source = item.source.map(sourceID)
+        let (features, now, itemTime) = prepare(item, source: source)
         if stories[story] == nil { stories[story] = Story(id: story, last: itemTime ?? now) }
         file(
-            item, features: features, signature: nearDuplicateSignature(of: item),
+            item, source: source, features: features, signature: nearDuplicateSignature(of: item),
             title: item.title.map(Tokenizer.normalizedTitle) ?? "", into: story, time: itemTime ?? now)
         nextStoryID = max(nextStoryID, story + 1)
         sweepIfDue(now: now)
@@ -246,11 +263,11 @@ public final class StoryClusterer {
     }
 
     /// Features of `item`, with the statistics updated to include it; the clock; the item's own time.
-    private func prepare(_ item: ClusterItem) -> (Features, Double, Double?) {
+    private func prepare(_ item: ClusterItem, source: Int32?) -> (Features, Double, Double?) {
         let itemTime = item.published?.timeIntervalSince1970
         if let itemTime { clock = max(clock ?? itemTime, itemTime) }
         let now = clock ?? 0
-        var features = featurize(item)
+        var features = featurize(item, source: source)
         documentCount += 1
         for term in features.allTerms { documentFrequency[Int(term)] += 1 }
         features.vector = vector(features.termWeights)
@@ -270,16 +287,16 @@ public final class StoryClusterer {
         return id
     }
 
-    private func featurize(_ item: ClusterItem) -> Features {
+    private func featurize(_ item: ClusterItem, source: Int32?) -> Features {
         let parameters = self.parameters
         let titleTerms = fieldTerms(item.title ?? "")
         let summaryTerms = fieldTerms(Self.prefix(item.summary ?? "", scalars: parameters.summaryLength))
         let allTerms = Self.sortedUnion(titleTerms.map(\.term), summaryTerms.map(\.term))
         // Per-source boilerplate: 0 drops the term, below 1 discounts it.
         var sourceFactor: (Int32) -> Double = { _ in 1 }
-        if let source = item.source {
-            let counts = sourceTermCount[source] ?? [:]
-            let denominator = Double(sourceStoryCount[source] ?? 0) + parameters.sourceBoilerplatePrior
+        if let source {
+            let counts = sourceTermCount[Int(source)]
+            let denominator = Double(sourceStoryCount[Int(source)]) + parameters.sourceBoilerplatePrior
             sourceFactor = { term in
                 let factor = 1 - Double(counts[term] ?? 0) / denominator / parameters.sourceBoilerplateShare
                 return max(0, min(1, factor))
@@ -558,7 +575,8 @@ public final class StoryClusterer {
         /// The caller's key of the member each kept title belongs to.
         @exclusivity(unchecked) var memberKeys: [Int64?] = []
         @exclusivity(unchecked) var size = 0
-        @exclusivity(unchecked) var sources = Set<String>()
+        /// The numbers of its sources, ascending.
+        @exclusivity(unchecked) var sources: [Int32] = []
         @exclusivity(unchecked) var last: Double
         @exclusivity(unchecked) var titleKeys = Set<String>()
         @exclusivity(unchecked) var cache: Cache?
@@ -620,7 +638,7 @@ public final class StoryClusterer {
     /// Statistics computed at `count` documents still hold (the collection grew by less than 5%).
     private func isFresh(_ count: Int) -> Bool { Double(documentCount) <= Double(count) * 1.05 + 2 }
 
-    private func bestCandidate(for features: Features, source: String?, now: Double, itemTime: Double?) -> Int64? {
+    private func bestCandidate(for features: Features, source: Int32?, now: Double, itemTime: Double?) -> Int64? {
         spreadVector.reserve(termCount: termTexts.count)
         spreadTitle.reserve(termCount: termTexts.count)
         spreadVector.spread(features.vector)
@@ -637,7 +655,7 @@ public final class StoryClusterer {
             let decay = decay(from: itemTime, to: story)
             var centroidSimilarity = centroidEvidence(features, cache: cache) * decay
             centroidSimilarity += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
-            let penalty = source != nil && story.sources.count == 1 && story.sources.contains(source!)
+            let penalty = source != nil && story.sources.count == 1 && story.sources[0] == source!
                 ? parameters.sameSourcePenalty : 0
             let centroidJoins = centroidSimilarity >= parameters.centroidThreshold + penalty
             // Title evidence decides a join by title, which needs a name of the item's title in a kept title (so in
@@ -769,19 +787,17 @@ public final class StoryClusterer {
     /// Counts the item's terms for its source's boilerplate, by story rather than by item: a source's second
     /// report of one story adds nothing, so that an outlet's story of the day (many items) does not become its
     /// boilerplate while a tagline in every item ("Subscribe to 1News") does. Runs before the item joins `id`.
-    private func countForBoilerplate(_ features: Features, source: String?, story id: Int64) {
+    private func countForBoilerplate(_ features: Features, source: Int32?, story id: Int64) {
         guard let source, let story = stories[id] else { return }
-        let seen = story.sources.contains(source)
-        if !seen { sourceStoryCount[source, default: 0] += 1 }
-        // One lookup of the source, then its counts are updated in place.
-        if sourceTermCount[source] == nil { sourceTermCount[source] = [:] }
-        let index = sourceTermCount.index(forKey: source)!
+        let index = Int(source)
+        let seen = story.sources.sortedIndex(of: source) != nil
+        if !seen { sourceStoryCount[index] += 1 }
         for term in features.allTerms where !seen || (story.documentCounts.value(of: term) ?? 0) == 0 {
-            sourceTermCount.values[index][term, default: 0] += 1
+            sourceTermCount[index][term, default: 0] += 1
         }
     }
 
-    private func absorb(_ features: Features, into id: Int64, source: String?, time: Double, key: Int64?) {
+    private func absorb(_ features: Features, into id: Int64, source: Int32?, time: Double, key: Int64?) {
         guard let story = stories[id] else { return }
         story.termWeights.add(sortedTerms: features.termWeights.terms, values: features.termWeights.weights)
         story.documentCounts.add(sortedTerms: features.allTerms, values: Array(repeating: 1, count: features.allTerms.count))
@@ -798,7 +814,12 @@ public final class StoryClusterer {
             story.memberKeys.removeFirst(excess)
         }
         story.last = max(story.last, time)
-        if let source { story.sources.insert(source) }
+        if let source {
+            let position = story.sources.sortedInsertionPoint(of: source) { $0 }
+            if position == story.sources.count || story.sources[position] != source {
+                story.sources.insert(source, at: position)
+            }
+        }
         story.cache = nil
         prune(story, added: features.termWeights.terms)
     }
@@ -901,7 +922,7 @@ public final class StoryClusterer {
         for term in gone.termWeights.terms { unindex(gone, term: term) }
         kept.documentCounts.add(gone.documentCounts)
         kept.size += gone.size
-        kept.sources.formUnion(gone.sources)
+        kept.sources = Self.sortedUnion(kept.sources, gone.sources)
         kept.titles = Array((kept.titles + gone.titles).suffix(parameters.titlesKept))
         kept.titleVectors = Array((kept.titleVectors + gone.titleVectors).suffix(parameters.titlesKept))
         kept.titleVectorsDocumentCount = min(kept.titleVectorsDocumentCount, gone.titleVectorsDocumentCount)
