@@ -146,13 +146,31 @@ public enum Tokenizer {
                 return word.count
             }
         }
-        return surfaceString(word).lowercased()
+        var lowered = String.UnicodeScalarView()
+        lowered.append(contentsOf: lowercasedScalars(surfaceString(word)))
+        return String(lowered)
+    }
+
+    /// The scalars of `text` lower-cased one by one, which is what `String.lowercased()` does: ASCII directly,
+    /// other scalars through their lower-case mapping (`lowercased()` pays that lookup for ASCII too, and costs
+    /// tens of thousands of instructions on a headline with one curly quote).
+    static func lowercasedScalars(_ text: String) -> [Unicode.Scalar] {
+        var result: [Unicode.Scalar] = []
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                result.append(scalar.value >= 65 && scalar.value <= 90 ? Unicode.Scalar(UInt8(scalar.value) | 0x20) : scalar)
+            } else {
+                result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
+        }
+        return result
     }
 
     /// The lower-cased words of a title joined by single spaces: the key under which identical titles meet.
     public static func normalizedTitle(_ title: String) -> String {
         if let ascii = normalizedASCIITitle(title) { return ascii }
-        let scalars = Array(title.lowercased().unicodeScalars)
+        let scalars = lowercasedScalars(title)
         var words: [String] = []
         var index = 0
         while index < scalars.count {
