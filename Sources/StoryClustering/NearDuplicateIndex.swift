@@ -22,7 +22,7 @@ struct NearDuplicateIndex<Payload> {
     private var times: [Double] = []
     private var sources: [String?] = []
     private var previousInBucket: [Int] = []
-    private var buckets: [UInt64: Int] = [:]
+    private var buckets = IntegerTable()
     private var storageStart = 0
     private var firstLive = 0
     private var nextSerial = 0

@@ -82,7 +82,8 @@ public final class StoryClusterer {
     /// Sources are numbered on first sight (a story's sources are compared for every candidate).
     @exclusivity(unchecked) private var sourceIDs: [String: Int32] = [:]
     @exclusivity(unchecked) private var sourceStoryCount: [Int] = []
-    @exclusivity(unchecked) private var sourceTermCount: [[Int32: Int32]] = []
+    /// Keyed by `sourceTermKey`.
+    @exclusivity(unchecked) private var sourceTermCount = IntegerTable()
 
     // Stories.
     @exclusivity(unchecked) private var stories: [Int64: Story] = [:]
@@ -180,13 +181,16 @@ public final class StoryClusterer {
         if let signature { nearDuplicates.insert(signature, payload: (story, item.key), time: time, source: item.source) }
     }
 
+    private static func sourceTermKey(_ source: Int32, _ term: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: source)) << 32 | UInt64(UInt32(bitPattern: term))
+    }
+
     /// The number of `source`, given on first sight.
     private func sourceID(_ source: String) -> Int32 {
         if let id = sourceIDs[source] { return id }
         let id = Int32(sourceStoryCount.count)
         sourceIDs[source] = id
         sourceStoryCount.append(0)
-        sourceTermCount.append([:])
         return id
     }
 
@@ -295,10 +299,11 @@ public final class StoryClusterer {
         // Per-source boilerplate: 0 drops the term, below 1 discounts it.
         var sourceFactor: (Int32) -> Double = { _ in 1 }
         if let source {
-            let counts = sourceTermCount[Int(source)]
+            let counts = sourceTermCount
             let denominator = Double(sourceStoryCount[Int(source)]) + parameters.sourceBoilerplatePrior
             sourceFactor = { term in
-                let factor = 1 - Double(counts[term] ?? 0) / denominator / parameters.sourceBoilerplateShare
+                let count = counts[Self.sourceTermKey(source, term)] ?? 0
+                let factor = 1 - Double(count) / denominator / parameters.sourceBoilerplateShare
                 return max(0, min(1, factor))
             }
         }
@@ -793,7 +798,8 @@ public final class StoryClusterer {
         let seen = story.sources.sortedIndex(of: source) != nil
         if !seen { sourceStoryCount[index] += 1 }
         for term in features.allTerms where !seen || (story.documentCounts.value(of: term) ?? 0) == 0 {
-            sourceTermCount[index][term, default: 0] += 1
+            let key = Self.sourceTermKey(source, term)
+            sourceTermCount[key] = (sourceTermCount[key] ?? 0) + 1
         }
     }
 
