@@ -2,8 +2,9 @@
 /// MinHash signature over its word 3-shingles (64 hashes of 16 bits); candidates come from locality-sensitive hashing (16
 /// bands of 4 hashes: a pair at Jaccard similarity 0.7 shares a band with probability 0.98, at 0.3 with 0.12)
 /// and count only if the signatures agree on at least `threshold` of their hashes (the estimated Jaccard
-/// similarity of their shingle sets). Pure and deterministic.
-struct NearDuplicateIndex<Payload> {
+/// similarity of their shingle sets). Pure and deterministic. A class: the clusterer keeps one and calls it
+/// for every item, and a struct in a class property is copied (all its arrays retained) on each read.
+final class NearDuplicateIndex<Payload> {
     static var hashCount: Int { 64 }
     static var rowsPerBand: Int { 4 }
 
@@ -16,16 +17,17 @@ struct NearDuplicateIndex<Payload> {
 
     // Texts by serial (arrival order), in flat arrays from serial `storageStart` on; serials below `firstLive`
     // are forgotten. Each bucket names its newest text; each text names the previous text of its bucket, per
-    // band (older serials only, so a walk ends at the first forgotten one).
-    private var signatures: [UInt16] = []
-    private var payloads: [Payload?] = []
-    private var times: [Double] = []
-    private var sources: [String?] = []
-    private var previousInBucket: [Int] = []
-    private var buckets = IntegerTable()
-    private var storageStart = 0
-    private var firstLive = 0
-    private var nextSerial = 0
+    // band (older serials only, so a walk ends at the first forgotten one). One owner calls the index, never
+    // re-entrantly (it is not thread-safe), so the run-time exclusivity checks are left out.
+    @exclusivity(unchecked) private var signatures: [UInt16] = []
+    @exclusivity(unchecked) private var payloads: [Payload?] = []
+    @exclusivity(unchecked) private var times: [Double] = []
+    @exclusivity(unchecked) private var sources: [String?] = []
+    @exclusivity(unchecked) private var previousInBucket: [Int] = []
+    @exclusivity(unchecked) private var buckets = IntegerTable()
+    @exclusivity(unchecked) private var storageStart = 0
+    @exclusivity(unchecked) private var firstLive = 0
+    @exclusivity(unchecked) private var nextSerial = 0
 
     init(threshold: Double, minimumShingles: Int) {
         self.threshold = threshold
@@ -107,7 +109,7 @@ struct NearDuplicateIndex<Payload> {
         return similarity >= threshold ? (payload, similarity) : nil
     }
 
-    mutating func insert(_ signature: [UInt16], payload: Payload, time: Double, source: String?) {
+    func insert(_ signature: [UInt16], payload: Payload, time: Double, source: String?) {
         let serial = nextSerial
         nextSerial += 1
         signatures.append(contentsOf: signature)
@@ -123,7 +125,7 @@ struct NearDuplicateIndex<Payload> {
 
     /// Forgets texts older than `time`, in arrival order (memory follows the time window; a text that arrived
     /// late with an old time goes when those before it have gone), and the oldest beyond `capacity`.
-    mutating func removeAll(before time: Double, capacity: Int = .max) {
+    func removeAll(before time: Double, capacity: Int = .max) {
         while firstLive < nextSerial, times[firstLive - storageStart] < time || nextSerial - firstLive > capacity {
             let slot = firstLive - storageStart
             let signature = signatures[(slot * Self.hashCount)..<((slot + 1) * Self.hashCount)]

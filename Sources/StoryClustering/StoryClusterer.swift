@@ -91,7 +91,7 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var postings: [[Story]] = []
     @exclusivity(unchecked) private var titleIndex: [String: Int64] = [:]
     /// Recent items' MinHash signatures, each with its story and key (copies of wire text join their original).
-    @exclusivity(unchecked) private var nearDuplicates: NearDuplicateIndex<(story: Int64, key: Int64?)>
+    private let nearDuplicates: NearDuplicateIndex<(story: Int64, key: Int64?)>
     /// Merged story ids → the story each became (what near-duplicate records of merged stories resolve through);
     /// pruned at each sweep once the story they lead to is gone. Ids, not references: a reference would keep a
     /// forgotten story's whole state alive while a record names it.
@@ -130,7 +130,7 @@ public final class StoryClusterer {
             }
         }
         let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
-        let titleKeyUsable = normalizedTitle.unicodeScalars.count >= parameters.exactTitleMinimumLength
+        let titleKeyUsable = Self.hasScalars(normalizedTitle, atLeast: parameters.exactTitleMinimumLength)
         if target == nil, titleKeyUsable, let story = titleIndex[normalizedTitle], isActive(story, now: now) {
             target = story
             reason = .sameTitle
@@ -177,7 +177,7 @@ public final class StoryClusterer {
     ) {
         countForBoilerplate(features, source: source, story: story)
         absorb(features, into: story, source: source, time: time, key: item.key)
-        if title.unicodeScalars.count >= parameters.exactTitleMinimumLength { index(title: title, story: story) }
+        if Self.hasScalars(title, atLeast: parameters.exactTitleMinimumLength) { index(title: title, story: story) }
         if let signature { nearDuplicates.insert(signature, payload: (story, item.key), time: time, source: item.source) }
     }
 
@@ -192,6 +192,18 @@ public final class StoryClusterer {
         sourceIDs[source] = id
         sourceStoryCount.append(0)
         return id
+    }
+
+    /// Whether `text` has at least `count` Unicode scalars (counted no further than that).
+    private static func hasScalars(_ text: String, atLeast count: Int) -> Bool {
+        guard count > 0 else { return true }
+        if text.utf8.count < count { return false }
+        var seen = 0
+        for _ in text.unicodeScalars {
+            seen += 1
+            if seen >= count { return true }
+        }
+        return false
     }
 
     /// The story `id` lives on as, after merges.
@@ -861,11 +873,14 @@ public final class StoryClusterer {
     private func mergeIfSame(_ id: Int64, now: Double) -> (from: Int64, into: Int64)? {
         guard let story = stories[id], story.size >= 2 else { return nil }
         let centroid = cache(of: story).centroid
+        spreadVector.reserve(termCount: termTexts.count)
+        spreadVector.spread(centroid)
+        defer { spreadVector.clear(centroid) }
         var best: Int64?
         var bestSimilarity = parameters.mergeThreshold
         for candidate in candidateStories(probing: strongest(centroid, count: parameters.probeTerms), excluding: id)
         where isActive(candidate.id, now: now) && candidate.size >= 1 {
-            let similarity = centroid.dot(cache(of: candidate).centroid)
+            let similarity = spreadVector.dot(cache(of: candidate).centroid)
             // A single item joins no more easily by a merge than it would have by the join rule.
             if candidate.size == 1, similarity < parameters.centroidThreshold { continue }
             if similarity >= bestSimilarity {
@@ -885,12 +900,20 @@ public final class StoryClusterer {
         var merges: [(from: Int64, into: Int64)] = []
         var survivor = id
         let probe = strongest(cache(of: grown).centroid, count: parameters.probeTerms)
+        // The survivor's centroid, spread by term id while it lasts (a merge changes it).
+        spreadVector.reserve(termCount: termTexts.count)
+        var spread: SparseVector?
+        defer { if let spread { spreadVector.clear(spread) } }
         for candidate in candidateStories(probing: probe, excluding: id)
         where candidate.size == 1 && isOpen(candidate, now: now) {
             guard let story = stories[survivor] else { break }
             let storyCache = cache(of: story)
+            if spread == nil {
+                spreadVector.spread(storyCache.centroid)
+                spread = storyCache.centroid
+            }
             let single = cache(of: candidate).centroid
-            var score = single.dot(storyCache.centroid)
+            var score = spreadVector.dot(single)
             if Self.sortedIntersectionCount(single.terms, storyCache.topTerms) < parameters.minimumSharedTopTerms { score = 0 }
             var decay = 1.0
             if parameters.decayHours > 0 {
@@ -916,6 +939,10 @@ public final class StoryClusterer {
             guard let merged = merge(survivor, candidate.id) else { continue }
             merges.append(merged)
             survivor = merged.into
+            if let old = spread {
+                spreadVector.clear(old)
+                spread = nil
+            }
         }
         return merges
     }

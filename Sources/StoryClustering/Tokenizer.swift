@@ -38,6 +38,11 @@ public enum Tokenizer {
         var lastEnd = 0
         var initial = true
         while index < bytes.count {
+            // ASCII between words is skipped byte by byte.
+            if bytes[index] < 0x80, !isASCIIWordByte(bytes[index]) {
+                index += 1
+                continue
+            }
             let (scalar, length) = decode(bytes, at: index)
             guard isWordScalar(scalar) else {
                 index += length
@@ -50,6 +55,14 @@ public enum Tokenizer {
             var count = 0
             var end = index
             while end < bytes.count {
+                let byte = bytes[end]
+                if byte < 0x80, isASCIIWordByte(byte) {
+                    // ASCII letters and digits, without the Unicode tables.
+                    if byte >= 97 { allCaps = false } else if byte >= 65 { hasUpper = true }
+                    count += 1
+                    end += 1
+                    continue
+                }
                 let (current, size) = decode(bytes, at: end)
                 if isWordScalar(current) {
                     if current.isCasedLowerOrTitle { allCaps = false }
@@ -417,6 +430,8 @@ public enum Tokenizer {
     }
 
     private static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 97 && (byte | 0x20) <= 122 }
+
+    private static func isASCIIWordByte(_ byte: UInt8) -> Bool { (byte >= 48 && byte <= 57) || isASCIILetter(byte) }
 }
 
 /// Unicode character classes as news text needs them.

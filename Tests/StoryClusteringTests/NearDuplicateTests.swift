@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func signaturesEstimateShingleOverlap() throws {
-        var index = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8)
+        let index = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8)
         let words = (0..<60).map { "word\($0)" }
         let text = words.joined(separator: " ")
         // Changing every tenth word keeps 60 − 2 − 6·3 of 58 shingles... roughly 0.45 Jaccard: not a copy.
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func oldTextsLeaveByTimeAndBeyondTheCapacity() throws {
-        var index = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8)
+        let index = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8)
         func text(_ n: Int) -> String { (0..<30).map { "t\(n)w\($0)" }.joined(separator: " ") }
         // 10,000 texts, one a minute: enough that the flat storage drops its dead front.
         for n in 0..<10_000 {
