@@ -602,14 +602,23 @@ public final class StoryClusterer {
         /// The names, places and numbers of its item while it has one (what `absorbSingletons` needs).
         @exclusivity(unchecked) var firstEntities: [Int32] = []
 
-        struct Cache {
-            var documentCount: Int
-            var centroid: SparseVector
+        /// A class, not a struct: candidate scoring asks for it about 20 times per item, and a struct of four
+        /// arrays would be copied (each array retained and released) every time.
+        final class Cache {
+            let documentCount: Int
+            let centroid: SparseVector
             /// The strongest centroid terms, sorted by id.
-            var topTerms: [Int32]
+            let topTerms: [Int32]
             /// Terms in at least `signatureMinimumCount` members, with that count (the only ones that can be
             /// signature terms), sorted by id.
-            var frequentTerms: [(term: Int32, count: Int32)]
+            let frequentTerms: [(term: Int32, count: Int32)]
+
+            init(documentCount: Int, centroid: SparseVector, topTerms: [Int32], frequentTerms: [(term: Int32, count: Int32)]) {
+                self.documentCount = documentCount
+                self.centroid = centroid
+                self.topTerms = topTerms
+                self.frequentTerms = frequentTerms
+            }
         }
 
         /// The time of its first item: a story older than `maximumStoryAgeHours` takes no new items.
