@@ -70,6 +70,9 @@ public final class StoryClusterer {
     /// Per term id: the last IDF computed and the document count it was computed at (`idf`).
     @exclusivity(unchecked) private var idfValues: [Double] = []
     @exclusivity(unchecked) private var idfStamps: [Int] = []
+    @exclusivity(unchecked) private var logDocuments = 0.0
+    @exclusivity(unchecked) private var logDocumentsStamp = -1
+    @exclusivity(unchecked) private var logFrequencies: [Double] = []
     @exclusivity(unchecked) private var words: [Word] = []
     @exclusivity(unchecked) private var wordTable = WordTable()
     /// Scratch space of `fieldTerms`, kept so that no item allocates it anew.
@@ -496,8 +499,13 @@ public final class StoryClusterer {
         let index = Int(term)
         // Document frequencies change only with the document count (`prepare`).
         if idfStamps[index] == documentCount { return idfValues[index] }
-        let documents = Double(documentCount) + parameters.idfPrior
-        let value = log((documents + 1) / (Double(documentFrequency[index]) + 1)) + 1
+        if logDocumentsStamp != documentCount {
+            logDocuments = log(Double(documentCount) + parameters.idfPrior + 1)
+            logDocumentsStamp = documentCount
+        }
+        let frequency = Int(documentFrequency[index])
+        while logFrequencies.count <= frequency { logFrequencies.append(log(Double(logFrequencies.count) + 1)) }
+        let value = logDocuments - logFrequencies[frequency] + 1
         idfStamps[index] = documentCount
         idfValues[index] = value
         return value
