@@ -1,9 +1,9 @@
 /// The clustering constants. One configuration serves every dataset and the daemon; see docs/CLUSTERING.md for
 /// what each does and how it was chosen.
 public struct ClusteringParameters: Sendable, Equatable {
-    /// Title terms weigh this much more than summary terms.
+    /// Title terms weigh this much more than summary terms (positive).
     public var titleWeight = 2.0
-    /// Multiplier for names, places and numbers.
+    /// Multiplier for names, places and numbers (positive).
     public var entityWeight = 1.5
     /// Only the start of a summary is used (Unicode scalars).
     public var summaryLength = 300

@@ -2,7 +2,7 @@
 /// MinHash signature over its word 3-shingles (64 hashes of 16 bits); candidates come from locality-sensitive hashing (16
 /// bands of 4 hashes: a pair at Jaccard similarity 0.7 shares a band with probability 0.98, at 0.3 with 0.12)
 /// and count only if the signatures agree on at least `threshold` of their hashes (the estimated Jaccard
-/// similarity of their shingle sets). Pure and deterministic. A class: the clusterer keeps one and calls it
+/// similarity of their shingle sets). Deterministic. A class: the clusterer keeps one and calls it
 /// for every item, and a struct in a class property is copied (all its arrays retained) on each read.
 final class NearDuplicateIndex<Payload> {
     static var hashCount: Int { 64 }

@@ -77,7 +77,8 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var wordTable = WordTable()
     /// Scratch space of `fieldTerms`, kept so that no item allocates it anew.
     @exclusivity(unchecked) private var scannedWords: [ScannedWord] = []
-    /// The vectors being compared with many stories, spread by term id (`bestCandidate`, `absorbSingletons`).
+    /// The vectors being compared with many stories, spread by term id (`bestCandidate`, `mergeIfSame`,
+    /// `absorbSingletons`; one at a time).
     @exclusivity(unchecked) private var spreadVector = SpreadVector()
     @exclusivity(unchecked) private var spreadTitle = SpreadVector()
     /// Per source: how many stories it contributed to, and in how many of those it used each term (what makes
@@ -106,6 +107,9 @@ public final class StoryClusterer {
 
     /// - Parameter firstStoryID: the id the next new story gets (continue after the stored ones).
     public init(parameters: ClusteringParameters = ClusteringParameters(), firstStoryID: Int64 = 1) {
+        // Scoring reads a zero weight as an absent term.
+        precondition(
+            parameters.titleWeight > 0 && parameters.entityWeight > 0, "title and entity weights must be positive")
         self.parameters = parameters
         self.nextStoryID = firstStoryID
         nearDuplicates = NearDuplicateIndex(
@@ -114,6 +118,9 @@ public final class StoryClusterer {
 
     /// Active stories held in memory.
     public var activeStoryCount: Int { stories.count }
+
+    /// Distinct words seen (tests).
+    var wordCount: Int { words.count }
 
     /// Clusters `item`.
     public func add(_ item: ClusterItem) -> ClusterDecision {
@@ -463,8 +470,12 @@ public final class StoryClusterer {
     private func wordIndex(_ bytes: ArraySlice<UInt8>) -> Int {
         // The key is the lower-cased UTF-8: the table lower-cases ASCII itself, other text goes through
         // `Tokenizer.lowerString` first.
+        // Non-ASCII words are keyed by their composed form (NFC), so that canonically equivalent spellings (a
+        // precomposed syllable and its jamo) are one word, as they are one `String`.
         let lowered = bytes.allSatisfy({ $0 < 0x80 }) ? nil : Tokenizer.lowerString(bytes)
-        let key = lowered.map { ArraySlice($0.utf8) } ?? bytes
+        let key = lowered.map { lowered in
+            ArraySlice(lowered.utf8.allSatisfy { $0 < 0x80 } ? lowered.utf8 : lowered.precomposedStringWithCanonicalMapping.utf8)
+        } ?? bytes
         if let index = wordTable.index(of: key) { return index }
         let lower = lowered ?? String(decoding: bytes, as: UTF8.self).lowercased()
         let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
@@ -503,9 +514,11 @@ public final class StoryClusterer {
             logDocuments = log(Double(documentCount) + parameters.idfPrior + 1)
             logDocumentsStamp = documentCount
         }
+        // The logs of small frequencies, the common case, come from a table of fixed size.
         let frequency = Int(documentFrequency[index])
-        while logFrequencies.count <= frequency { logFrequencies.append(log(Double(logFrequencies.count) + 1)) }
-        let value = logDocuments - logFrequencies[frequency] + 1
+        if logFrequencies.isEmpty { logFrequencies = (0..<4096).map { log(Double($0) + 1) } }
+        let logFrequency = frequency < logFrequencies.count ? logFrequencies[frequency] : log(Double(frequency) + 1)
+        let value = logDocuments - logFrequency + 1
         idfStamps[index] = documentCount
         idfValues[index] = value
         return value

@@ -1,3 +1,4 @@
+import Foundation
 @testable import StoryClustering
 import Testing
 
@@ -36,5 +37,25 @@ import Testing
         _ = append(&table, "été")
         #expect(index(table, "ÉTÉ") == nil)
         #expect(index(table, "été") == 1)
+    }
+}
+
+@Suite struct WordIdentityTests {
+    /// A Korean syllable written precomposed and as its three jamo is one word, as the two are one `String`
+    /// (the first spelling seen decides, for example, that a one-character word is a stopword).
+    @Test func canonicallyEquivalentSpellingsAreOneWord() {
+        let precomposed = "\u{AC01}"
+        let jamo = "\u{1100}\u{1161}\u{11A8}"
+        #expect(precomposed == jamo)
+        let clusterer = StoryClusterer()
+        let start = Date(timeIntervalSince1970: 1_632_000_000)
+        _ = clusterer.add(ClusterItem(title: "\(precomposed) summit opens", summary: nil, source: "a", published: start))
+        let words = clusterer.wordCount
+        _ = clusterer.add(
+            ClusterItem(title: "\(jamo) summit opens", summary: nil, source: "b", published: start.addingTimeInterval(60)))
+        #expect(clusterer.wordCount == words)
+        _ = clusterer.add(
+            ClusterItem(title: "Seoul summit opens", summary: nil, source: "c", published: start.addingTimeInterval(120)))
+        #expect(clusterer.wordCount == words + 1)
     }
 }
