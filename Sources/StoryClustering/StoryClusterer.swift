@@ -227,7 +227,7 @@ public final class StoryClusterer {
     /// restart), so that later items meet the same stories as before.
     public func restore(_ item: ClusterItem, story: Int64) {
         let source = item.source.map(sourceID)
-        let (features, now, itemTime) = prepare(item, source: source)
+        let (features, now, itemTime) = prepare(item, source: source, scoring: false)
         if stories[story] == nil { stories[story] = Story(id: story, last: itemTime ?? now) }
         file(
             item, source: source, features: features, signature: nearDuplicateSignature(of: item),
@@ -274,7 +274,8 @@ public final class StoryClusterer {
         var titleEntities: [Int32]
         /// Every term of the item (boilerplate too), sorted: what document frequencies count.
         var allTerms: [Int32]
-        /// The item's TF-IDF vector and title vector under the IDF after counting this item.
+        /// The item's TF-IDF vector (empty for an item being restored) and title vector under the IDF after counting
+        /// this item.
         var vector = SparseVector()
         var titleVector = SparseVector()
 
@@ -289,14 +290,15 @@ public final class StoryClusterer {
     }
 
     /// Features of `item`, with the statistics updated to include it; the clock; the item's own time.
-    private func prepare(_ item: ClusterItem, source: Int32?) -> (Features, Double, Double?) {
+    /// `scoring`: the item will be compared with stories and needs its TF-IDF vector (a restored item does not).
+    private func prepare(_ item: ClusterItem, source: Int32?, scoring: Bool = true) -> (Features, Double, Double?) {
         let itemTime = item.published?.timeIntervalSince1970
         if let itemTime { clock = max(clock ?? itemTime, itemTime) }
         let now = clock ?? 0
         var features = featurize(item, source: source)
         documentCount += 1
         for term in features.allTerms { documentFrequency[Int(term)] += 1 }
-        features.vector = vector(features.termWeights)
+        if scoring { features.vector = vector(features.termWeights) }
         features.titleVector = vector(features.titleWeights)
         return (features, now, itemTime ?? clock)
     }
