@@ -470,10 +470,10 @@ public final class StoryClusterer {
 
     /// The entry in `words` of a word given by its bytes as written, added on first sight.
     private func wordIndex(_ bytes: ArraySlice<UInt8>) -> Int {
-        // The key is the lower-cased UTF-8: the table lower-cases ASCII itself, other text goes through
-        // `Tokenizer.lowerString` first.
-        // Non-ASCII words are keyed by their composed form (NFC), so that canonically equivalent spellings (a
-        // precomposed syllable and its jamo) are one word, as they are one `String`.
+        // The key is the lower-cased UTF-8: the table lower-cases ASCII itself; other words go through
+        // `Tokenizer.lowerString` and, if still not ASCII, are keyed by their composed form (NFC), so that
+        // canonically equivalent spellings (a precomposed syllable and its jamo) are one word, as they are one
+        // `String`.
         let lowered = bytes.allSatisfy({ $0 < 0x80 }) ? nil : Tokenizer.lowerString(bytes)
         let key = lowered.map { lowered in
             ArraySlice(lowered.utf8.allSatisfy { $0 < 0x80 } ? lowered.utf8 : lowered.precomposedStringWithCanonicalMapping.utf8)
