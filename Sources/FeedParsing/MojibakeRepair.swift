@@ -51,7 +51,7 @@ enum MojibakeRepair {
             position += width
         }
         // Must decode as valid UTF-8, or it was not double encoding after all.
-        guard String(validatingUTF8: (original + [0]).map { CChar(bitPattern: $0) }) != nil else { return nil }
+        guard String(validating: original, as: UTF8.self) != nil else { return nil }
         return (original, position - index)
     }
 

@@ -19,7 +19,7 @@ public enum PlainText {
         guard !utf8.isEmpty else { return "" }
         var output: [UInt8] = []
         output.reserveCapacity(utf8.count)
-        let parsed = utf8.withUnsafeBytes { bytes in
+        let parsed: Void? = utf8.withUnsafeBytes { bytes in
             HTMLTree.withDocument(bytes, encoding: "UTF-8", fragment: true) { document in
                 appendText(of: document.pointee.children, to: &output)
             }
