@@ -77,6 +77,8 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var wordTable = WordTable()
     /// Scratch space of `fieldTerms`, kept so that no item allocates it anew.
     @exclusivity(unchecked) private var scannedWords: [ScannedWord] = []
+    /// Scratch space of `strongestIndices`.
+    @exclusivity(unchecked) private var selectionScratch: [Double] = []
     /// The vectors being compared with many stories, spread by term id (`bestCandidate`, `mergeIfSame`,
     /// `absorbSingletons`; one at a time).
     @exclusivity(unchecked) private var spreadVector = SpreadVector()
@@ -548,7 +550,9 @@ public final class StoryClusterer {
     private func strongestIndices(terms: [Int32], weights: [Double], count: Int) -> [Int] {
         guard count > 0 else { return [] }
         guard weights.count > count else { return Array(weights.indices) }
-        let cut = Self.largest(count, of: weights)
+        selectionScratch.removeAll(keepingCapacity: true)
+        selectionScratch.append(contentsOf: weights)
+        let cut = Self.largest(count, of: &selectionScratch)
         var above = 0
         var atCut = 0
         for weight in weights where weight >= cut {
@@ -569,9 +573,9 @@ public final class StoryClusterer {
         return chosen
     }
 
-    /// The `rank`-th largest of `values` (1 is the largest), by quickselect on a copy; `rank` ≤ `values.count`.
-    private static func largest(_ rank: Int, of values: [Double]) -> Double {
-        var values = values
+    /// The `rank`-th largest of `values` (1 is the largest), by quickselect, which reorders `values`;
+    /// `rank` ≤ `values.count`.
+    private static func largest(_ rank: Int, of values: inout [Double]) -> Double {
         var low = 0
         var high = values.count - 1
         let target = rank - 1
