@@ -1,17 +1,18 @@
-/// A map from `UInt64` keys to non-negative `Int` values: open addressing with linear probing, a multiplicative
-/// hash and backward-shift deletion (no tombstones, so a table that keeps losing old keys stays short). The
+/// A map from `UInt64` keys to values below 2³² − 1: open addressing with linear probing, a multiplicative hash
+/// and backward-shift deletion (no tombstones, so a table that keeps losing old keys stays short). The
 /// clusterer's hot maps (near-duplicate buckets, per-source term counts) are keyed by integers that Swift's
-/// `Dictionary` would run through SipHash on every lookup.
+/// `Dictionary` would run through SipHash on every lookup. 12 bytes a slot, at most two thirds full.
 struct IntegerTable {
     private var keys: [UInt64]
-    /// -1 marks an empty slot.
-    private var values: [Int]
+    /// `empty` marks an empty slot.
+    private var values: [UInt32]
     private var shift: UInt64
     private(set) var count = 0
+    private static var empty: UInt32 { .max }
 
     init() {
         keys = [UInt64](repeating: 0, count: 64)
-        values = [Int](repeating: -1, count: 64)
+        values = [UInt32](repeating: Self.empty, count: 64)
         shift = 64 - 6
     }
 
@@ -19,16 +20,16 @@ struct IntegerTable {
         get {
             let mask = values.count - 1
             var slot = home(of: key)
-            while values[slot] >= 0 {
-                if keys[slot] == key { return values[slot] }
+            while values[slot] != Self.empty {
+                if keys[slot] == key { return Int(values[slot]) }
                 slot = (slot + 1) & mask
             }
             return nil
         }
         set {
             if let newValue {
-                precondition(newValue >= 0, "IntegerTable holds non-negative values")
-                set(newValue, for: key)
+                precondition(newValue >= 0 && newValue < Int(Self.empty), "IntegerTable holds values in 0..<2³² − 1")
+                set(UInt32(newValue), for: key)
             } else {
                 remove(key)
             }
@@ -37,10 +38,10 @@ struct IntegerTable {
 
     private func home(of key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
-    private mutating func set(_ value: Int, for key: UInt64) {
+    private mutating func set(_ value: UInt32, for key: UInt64) {
         let mask = values.count - 1
         var slot = home(of: key)
-        while values[slot] >= 0 {
+        while values[slot] != Self.empty {
             if keys[slot] == key {
                 values[slot] = value
                 return
@@ -50,22 +51,22 @@ struct IntegerTable {
         keys[slot] = key
         values[slot] = value
         count += 1
-        if count * 2 > values.count { grow() }
+        if count * 3 > values.count * 2 { grow() }
     }
 
     private mutating func remove(_ key: UInt64) {
         let mask = values.count - 1
         var slot = home(of: key)
-        while values[slot] >= 0 {
+        while values[slot] != Self.empty {
             if keys[slot] == key { break }
             slot = (slot + 1) & mask
         }
-        guard values[slot] >= 0 else { return }
+        guard values[slot] != Self.empty else { return }
         count -= 1
         // Backward shift: pull later entries of the run into the hole when their home allows it.
         var hole = slot
         var next = (slot + 1) & mask
-        while values[next] >= 0 {
+        while values[next] != Self.empty {
             let home = home(of: keys[next])
             // The entry at `next` may move to `hole` if its home is not in (hole, next], cyclically.
             if (next - home) & mask >= (next - hole) & mask {
@@ -75,16 +76,16 @@ struct IntegerTable {
             }
             next = (next + 1) & mask
         }
-        values[hole] = -1
+        values[hole] = Self.empty
     }
 
     private mutating func grow() {
         let oldKeys = keys
         let oldValues = values
         keys = [UInt64](repeating: 0, count: oldValues.count * 2)
-        values = [Int](repeating: -1, count: oldValues.count * 2)
+        values = [UInt32](repeating: Self.empty, count: oldValues.count * 2)
         shift -= 1
         count = 0
-        for index in oldValues.indices where oldValues[index] >= 0 { set(oldValues[index], for: oldKeys[index]) }
+        for index in oldValues.indices where oldValues[index] != Self.empty { set(oldValues[index], for: oldKeys[index]) }
     }
 }
