@@ -77,8 +77,7 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var wordTable = WordTable()
     /// Scratch space of `fieldTerms`, kept so that no item allocates it anew.
     @exclusivity(unchecked) private var scannedWords: [ScannedWord] = []
-    /// Scratch space of `strongestIndices`.
-    @exclusivity(unchecked) private var selectionScratch: [Double] = []
+    @exclusivity(unchecked) private var selection = StrongestSelection()
     /// The vectors being compared with many stories, spread by term id (`bestCandidate`, `mergeIfSame`,
     /// `absorbSingletons`; one at a time).
     @exclusivity(unchecked) private var spreadVector = SpreadVector()
@@ -545,63 +544,9 @@ public final class StoryClusterer {
         strongestIndices(terms: vector.terms, weights: vector.weights, count: count).map { vector.terms[$0] }
     }
 
-    /// The positions of the `count` largest weights (ties broken by the term's text), ascending. The `count`-th
-    /// largest weight is found by selection; only terms tied at it are ever sorted.
+    /// The positions of the `count` largest weights (ties broken by the term's text), ascending.
     private func strongestIndices(terms: [Int32], weights: [Double], count: Int) -> [Int] {
-        guard count > 0 else { return [] }
-        guard weights.count > count else { return Array(weights.indices) }
-        selectionScratch.removeAll(keepingCapacity: true)
-        selectionScratch.append(contentsOf: weights)
-        let cut = Self.largest(count, of: &selectionScratch)
-        var above = 0
-        var atCut = 0
-        for weight in weights where weight >= cut {
-            if weight > cut { above += 1 } else { atCut += 1 }
-        }
-        var chosen: [Int] = []
-        chosen.reserveCapacity(count)
-        guard above + atCut > count else {
-            // Every weight at the cut fits.
-            for index in weights.indices where weights[index] >= cut { chosen.append(index) }
-            return chosen
-        }
-        // Of the weights equal to the cut, those with the first texts fill the places left.
-        var tied = weights.indices.filter { weights[$0] == cut }
-        tied.sort { termTexts[Int(terms[$0])] < termTexts[Int(terms[$1])] }
-        let admitted = Set(tied.prefix(count - above))
-        for index in weights.indices where weights[index] > cut || admitted.contains(index) { chosen.append(index) }
-        return chosen
-    }
-
-    /// The `rank`-th largest of `values` (1 is the largest), by quickselect, which reorders `values`;
-    /// `rank` ≤ `values.count`.
-    private static func largest(_ rank: Int, of values: inout [Double]) -> Double {
-        var low = 0
-        var high = values.count - 1
-        let target = rank - 1
-        while low < high {
-            // Hoare partition around the middle value, descending: larger values to the left.
-            let pivot = values[(low + high) / 2]
-            var i = low
-            var j = high
-            while i <= j {
-                while values[i] > pivot { i += 1 }
-                while values[j] < pivot { j -= 1 }
-                if i <= j {
-                    values.swapAt(i, j)
-                    i += 1
-                    j -= 1
-                }
-            }
-            if target <= j {
-                high = j
-            } else if target >= i {
-                low = i
-            } else {
-                return values[target]
-            }
-        }
-        return values[target]
+        selection.positions(of: weights, count: count) { termTexts[Int(terms[$0])] < termTexts[Int(terms[$1])] }
     }
 
     // MARK: - Stories
