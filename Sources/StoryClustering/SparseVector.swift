@@ -3,8 +3,6 @@ struct SparseVector {
     var terms: [Int32] = []
     var weights: [Double] = []
 
-    var isEmpty: Bool { terms.isEmpty }
-
     /// Builds a unit vector from terms already sorted by id (without repeats) and their weights.
     init(sortedTerms: [Int32], weights: consuming [Double]) {
         var norm = 0.0
@@ -36,12 +34,6 @@ struct SparseVector {
         }
         return sum
     }
-
-    func weight(of term: Int32) -> Double {
-        terms.sortedIndex(of: term).map { weights[$0] } ?? 0
-    }
-
-    func contains(_ term: Int32) -> Bool { weight(of: term) != 0 }
 }
 
 extension Array {
@@ -68,14 +60,12 @@ extension Array where Element == Int32 {
 
 /// One sparse vector spread over an array indexed by term id, so that its dot product with many others reads
 /// each of their terms once instead of walking two sorted lists. Holds one vector at a time: `spread`, use,
-/// `clear`.
+/// `clear`. Its owner adds a place for each term id it creates (`addTerm`), so every term id has one.
 struct SpreadVector {
     private var weights: [Double] = []
 
-    /// Makes room for term ids below `count`.
-    mutating func reserve(termCount count: Int) {
-        if weights.count < count { weights.append(contentsOf: repeatElement(0, count: count - weights.count)) }
-    }
+    /// Makes a place for the next term id.
+    mutating func addTerm() { weights.append(0) }
 
     mutating func spread(_ vector: SparseVector) {
         for index in vector.terms.indices { weights[Int(vector.terms[index])] = vector.weights[index] }

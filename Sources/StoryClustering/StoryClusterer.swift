@@ -72,7 +72,8 @@ public final class StoryClusterer {
     @exclusivity(unchecked) private var idfStamps: [Int] = []
     @exclusivity(unchecked) private var logDocuments = 0.0
     @exclusivity(unchecked) private var logDocumentsStamp = -1
-    @exclusivity(unchecked) private var logFrequencies: [Double] = []
+    /// log(f + 1) for the frequencies f that most terms have.
+    private let logFrequencies: [Double] = (0..<4096).map { log(Double($0) + 1) }
     @exclusivity(unchecked) private var words: [Word] = []
     @exclusivity(unchecked) private var wordTable = WordTable()
     /// Scratch space of `fieldTerms`, kept so that no item allocates it anew.
@@ -82,12 +83,11 @@ public final class StoryClusterer {
     /// `absorbSingletons`; one at a time).
     @exclusivity(unchecked) private var spreadVector = SpreadVector()
     @exclusivity(unchecked) private var spreadTitle = SpreadVector()
-    /// Per source: how many stories it contributed to, and in how many of those it used each term (what makes
-    /// a term boilerplate of the source).
     /// Sources are numbered on first sight (a story's sources are compared for every candidate).
     @exclusivity(unchecked) private var sourceIDs: [String: Int32] = [:]
+    /// Per source: how many stories it contributed to, and in how many of those it used each term (keyed by
+    /// `sourceTermKey`): what makes a term boilerplate of the source.
     @exclusivity(unchecked) private var sourceStoryCount: [Int] = []
-    /// Keyed by `sourceTermKey`.
     @exclusivity(unchecked) private var sourceTermCount = IntegerTable()
 
     // Stories.
@@ -140,9 +140,8 @@ public final class StoryClusterer {
                 duplicateOf = match.payload.key
             }
         }
-        let normalizedTitle = item.title.map(Tokenizer.normalizedTitle) ?? ""
-        let titleKeyUsable = Self.hasScalars(normalizedTitle, atLeast: parameters.exactTitleMinimumLength)
-        if target == nil, titleKeyUsable, let story = titleIndex[normalizedTitle], isActive(story, now: now) {
+        let titleKey = titleKey(of: item)
+        if target == nil, let titleKey, let story = titleIndex[titleKey], isActive(story, now: now) {
             target = story
             reason = .sameTitle
         }
@@ -159,7 +158,7 @@ public final class StoryClusterer {
             stories[story] = Story(id: story, last: itemTime ?? now)
         }
         file(
-            item, source: source, features: features, signature: signature, title: normalizedTitle, into: story,
+            item, source: source, features: features, signature: signature, titleKey: titleKey, into: story,
             time: itemTime ?? now)
         var decision = ClusterDecision(story: story, reason: reason, duplicateOf: duplicateOf)
         if reason == .similar, let merge = mergeIfSame(story, now: now) {
@@ -180,15 +179,23 @@ public final class StoryClusterer {
         nearDuplicates.signature(of: item.title, item.summary)
     }
 
+    /// The key under which identical titles meet: the normalised title, when it is long enough to trust.
+    private func titleKey(of item: ClusterItem) -> String? {
+        guard let title = item.title.map(Tokenizer.normalizedTitle),
+            Self.hasScalars(title, atLeast: parameters.exactTitleMinimumLength)
+        else { return nil }
+        return title
+    }
+
     /// Files `item` under `story`: the source's boilerplate counts, the story's centroid and members, the title
-    /// index (for a normalised title long enough to trust) and the near-duplicate index.
+    /// index and the near-duplicate index.
     private func file(
-        _ item: ClusterItem, source: Int32?, features: Features, signature: [UInt16]?, title: String, into story: Int64,
-        time: Double
+        _ item: ClusterItem, source: Int32?, features: Features, signature: [UInt16]?, titleKey: String?,
+        into story: Int64, time: Double
     ) {
         countForBoilerplate(features, source: source, story: story)
         absorb(features, into: story, source: source, time: time, key: item.key)
-        if Self.hasScalars(title, atLeast: parameters.exactTitleMinimumLength) { index(title: title, story: story) }
+        if let titleKey { index(title: titleKey, story: story) }
         if let signature { nearDuplicates.insert(signature, payload: (story, item.key), time: time, source: item.source) }
     }
 
@@ -232,7 +239,7 @@ public final class StoryClusterer {
         if stories[story] == nil { stories[story] = Story(id: story, last: itemTime ?? now) }
         file(
             item, source: source, features: features, signature: nearDuplicateSignature(of: item),
-            title: item.title.map(Tokenizer.normalizedTitle) ?? "", into: story, time: itemTime ?? now)
+            titleKey: titleKey(of: item), into: story, time: itemTime ?? now)
         nextStoryID = max(nextStoryID, story + 1)
         sweepIfDue(now: now)
     }
@@ -312,6 +319,8 @@ public final class StoryClusterer {
         documentFrequency.append(0)
         idfValues.append(0)
         idfStamps.append(-1)
+        spreadVector.addTerm()
+        spreadTitle.addTerm()
         postings.append([])
         return id
     }
@@ -517,9 +526,7 @@ public final class StoryClusterer {
             logDocuments = log(Double(documentCount) + parameters.idfPrior + 1)
             logDocumentsStamp = documentCount
         }
-        // The logs of small frequencies, the common case, come from a table of fixed size.
         let frequency = Int(documentFrequency[index])
-        if logFrequencies.isEmpty { logFrequencies = (0..<4096).map { log(Double($0) + 1) } }
         let logFrequency = frequency < logFrequencies.count ? logFrequencies[frequency] : log(Double(frequency) + 1)
         let value = logDocuments - logFrequency + 1
         idfStamps[index] = documentCount
@@ -637,8 +644,6 @@ public final class StoryClusterer {
     private func isFresh(_ count: Int) -> Bool { Double(documentCount) <= Double(count) * 1.05 + 2 }
 
     private func bestCandidate(for features: Features, source: Int32?, now: Double, itemTime: Double?) -> Int64? {
-        spreadVector.reserve(termCount: termTexts.count)
-        spreadTitle.reserve(termCount: termTexts.count)
         spreadVector.spread(features.vector)
         spreadTitle.spread(features.titleVector)
         defer {
@@ -854,7 +859,6 @@ public final class StoryClusterer {
     private func mergeIfSame(_ id: Int64, now: Double) -> (from: Int64, into: Int64)? {
         guard let story = stories[id], story.size >= 2 else { return nil }
         let centroid = cache(of: story).centroid
-        spreadVector.reserve(termCount: termTexts.count)
         spreadVector.spread(centroid)
         defer { spreadVector.clear(centroid) }
         var best: Int64?
@@ -882,7 +886,6 @@ public final class StoryClusterer {
         var survivor = id
         let probe = strongest(cache(of: grown).centroid, count: parameters.probeTerms)
         // The survivor's centroid, spread by term id while it lasts (a merge changes it).
-        spreadVector.reserve(termCount: termTexts.count)
         var spread: SparseVector?
         defer { if let spread { spreadVector.clear(spread) } }
         for candidate in candidateStories(probing: probe, excluding: id)
@@ -911,7 +914,6 @@ public final class StoryClusterer {
                     title.terms.contains(where: { candidate.firstEntities.sortedIndex(of: $0) != nil && story.documentCounts.contains($0) })
                 else { continue }
                 let titleVector = vector(title)
-                spreadTitle.reserve(termCount: termTexts.count)
                 spreadTitle.spread(titleVector)
                 let (titleSimilarity, sharedName) = titleEvidence(entities: candidate.firstEntities, story: story)
                 spreadTitle.clear(titleVector)
