@@ -102,9 +102,7 @@ public final class FeedStore: Sendable {
                     try Self.run(db, sql: "UPDATE feed SET configured_title = ?, subscribed = 1, tags = ? WHERE id = ?",
                         arguments: [subscription.title, tags, feed.id])
                     ids[url] = feed.id
-                } else if let moved = movedHere.removeValue(forKey: url), known[moved.oldURL]?.id == moved.id,
-                    !listed.contains(moved.oldURL)
-                {
+                } else if let moved = movedHere.removeValue(forKey: url), !listed.contains(moved.oldURL) {
                     // The user followed a confirmed move: the old row (and its entries) takes the new URL. (Not when
                     // the old URL is listed too: then both are feeds of their own.)
                     try Self.run(db, sql: """
@@ -113,7 +111,6 @@ public final class FeedStore: Sendable {
                             WHERE id = ?
                             """,
                         arguments: [url, subscription.title, tags, moved.id])
-                    known[moved.oldURL] = nil
                     known[url] = (moved.id, true)
                     ids[url] = moved.id
                 } else {
@@ -160,17 +157,16 @@ public final class FeedStore: Sendable {
     var waitingRecordCount: Int { recordQueue.withLock { $0.waiting.count } }
 
     /// Writes one batch of waiting fetches on the writer, then queues itself again while more wait (so other writes,
-    /// such as retention or a reload, take their turn between batches).
+    /// such as retention or a reload, take their turn between batches). Runs only while `writing` is set, which
+    /// `record` sets when it queues the first fetch.
     private func writeWaitingRecords() {
         pool.asyncWriteWithoutTransaction { [self] db in
             let batch = recordQueue.withLock { queue in
                 let batch = Array(queue.waiting.prefix(Self.recordBatchLimit))
                 queue.waiting.removeFirst(batch.count)
-                if batch.isEmpty { queue.writing = false }
                 queue.largestBatch = max(queue.largestBatch, batch.count)
                 return batch
             }
-            guard !batch.isEmpty else { return }
             var results: [Result<FetchRecordSummary, StoreError>] = []
             do {
                 try db.inTransaction(.immediate) {
@@ -198,7 +194,11 @@ public final class FeedStore: Sendable {
                 results = batch.map { _ in .failure(failure) }
             }
             for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
-            writeWaitingRecords()
+            let moreWait = recordQueue.withLock { queue in
+                if queue.waiting.isEmpty { queue.writing = false }
+                return queue.writing
+            }
+            if moreWait { writeWaitingRecords() }
         }
     }
 
@@ -488,31 +488,28 @@ public final class FeedStore: Sendable {
                 arguments: [seen, headlineEntryID, story])
             return
         }
-        guard let headlineEntryID else {
-            // No new headline (a duplicate joining): the headline column is left out of the statement, so that SQLite
-            // neither rewrites its index entry nor checks its foreign key.
-            try Self.run(db, sql: """
-                    UPDATE story SET
-                        entry_count = entry_count + ?1,
-                        source_count = source_count
-                            + NOT EXISTS (SELECT 1 FROM entry WHERE story_id = ?5 AND feed_id = ?2 AND id != ?3),
-                        first_seen = MIN(first_seen, ?4), last_seen = MAX(last_seen, ?4)
-                    WHERE id = ?5
-                    """,
-                arguments: [isDuplicate ? 0 : 1, feedID, entryID, seen, story])
-            return
-        }
-        try Self.run(db, sql: """
-                UPDATE story SET
-                    entry_count = entry_count + ?1,
-                    source_count = source_count
-                        + NOT EXISTS (SELECT 1 FROM entry WHERE story_id = ?6 AND feed_id = ?2 AND id != ?3),
-                    first_seen = MIN(first_seen, ?5), last_seen = MAX(last_seen, ?5),
-                    headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?4 AND duplicate_of IS NULL), headline_entry_id)
-                WHERE id = ?6
-                """,
-            arguments: [isDuplicate ? 0 : 1, feedID, entryID, headlineEntryID, seen, story])
+        // Without a new headline (a duplicate joining) the headline column is left out of the statement, so that
+        // SQLite neither rewrites its index entry nor checks its foreign key.
+        var arguments: StatementArguments = [isDuplicate ? 0 : 1, feedID, entryID, seen, story]
+        if let headlineEntryID { arguments += [headlineEntryID] }
+        try Self.run(db, sql: headlineEntryID == nil ? storyJoinedSQL : storyJoinedWithHeadlineSQL, arguments: arguments)
     }
+
+    /// A story after one entry joined it: ?1 entries added (0 or 1), ?2 the entry's feed, ?3 the entry, ?4 when it
+    /// was seen, ?5 the story; with a headline, ?6 the entry to make it (if it is an original).
+    private static func storyJoinedSQL(headline: String) -> String {
+        """
+        UPDATE story SET
+            entry_count = entry_count + ?1,
+            source_count = source_count
+                + NOT EXISTS (SELECT 1 FROM entry WHERE story_id = ?5 AND feed_id = ?2 AND id != ?3),
+            first_seen = MIN(first_seen, ?4), last_seen = MAX(last_seen, ?4)\(headline)
+        WHERE id = ?5
+        """
+    }
+    private static let storyJoinedSQL = storyJoinedSQL(headline: "")
+    private static let storyJoinedWithHeadlineSQL = storyJoinedSQL(
+        headline: ",\n    headline_entry_id = COALESCE((SELECT id FROM entry WHERE id = ?6 AND duplicate_of IS NULL), headline_entry_id)")
 
     /// The stored original, from another feed, of the article at canonical link `key`: only when exactly one
     /// entry has that link (several entries under one link, like a podcast's show page, are different items).
@@ -881,7 +878,9 @@ struct SearchBacklog {
     /// The smallest unindexed id: every entry from it on is new in this transaction (ids only grow).
     private var firstID: Int64?
 
-    mutating func add(_ id: Int64) { firstID = min(firstID ?? id, id) }
+    mutating func add(_ id: Int64) {
+        if firstID == nil { firstID = id }
+    }
 
     func contains(_ id: Int64) -> Bool { firstID.map { id >= $0 } ?? false }
 
