@@ -1,5 +1,5 @@
 /// Finds near-duplicate texts: syndicated wire copy that outlets run with small edits. Each text becomes a
-/// MinHash signature over its word 3-shingles (64 hashes of 16 bits); candidates come from locality-sensitive hashing (16
+/// MinHash signature over its word 3-shingles (64 bins of 16 bits, one-permutation hashing); candidates come from locality-sensitive hashing (16
 /// bands of 4 hashes: a pair at Jaccard similarity 0.7 shares a band with probability 0.98, at 0.3 with 0.12)
 /// and count only if the signatures agree on at least `threshold` of their hashes (the estimated Jaccard
 /// similarity of their shingle sets). Deterministic. A class: the clusterer keeps one and calls it
@@ -46,16 +46,17 @@ final class NearDuplicateIndex<Payload> {
         for text in texts {
             guard var text, budget > 0 else { continue }
             text.withUTF8 { bytes in
-                for byte in bytes.prefix(budget) {
-                    let isWordByte = byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
-                    if isWordByte {
-                        if !inWord { hash = 0xcbf2_9ce4_8422_2325 }
-                        let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                        hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01b3
-                        inWord = true
-                    } else if inWord {
-                        wordHashes.append(hash)
-                        inWord = false
+                wordBytes.withUnsafeBufferPointer { wordBytes in
+                    for byte in bytes.prefix(budget) {
+                        let lower = wordBytes[Int(byte)]
+                        if lower != 0 {
+                            if !inWord { hash = 0xcbf2_9ce4_8422_2325 }
+                            hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01b3
+                            inWord = true
+                        } else if inWord {
+                            wordHashes.append(hash)
+                            inWord = false
+                        }
                     }
                 }
                 budget -= min(budget, bytes.count)
@@ -66,17 +67,30 @@ final class NearDuplicateIndex<Payload> {
             }
         }
         guard wordHashes.count - 2 >= minimumShingles else { return nil }
+        // One-permutation hashing: each shingle is hashed once; its top bits pick one of the 64 bins, its next bits
+        // are its value there, and each bin keeps its smallest value (Li, Owen and Zhang, NeurIPS 2012). An empty
+        // bin takes the value of the first filled bin along its own fixed probe order, the same for every text
+        // ("optimal densification", Shrivastava, ICML 2017), so that two texts agree in a bin with probability
+        // their Jaccard similarity, as with 64 separate MinHash functions, at one hash per shingle instead of 64.
         var signature = [UInt16](repeating: .max, count: Self.hashCount)
+        var filled: UInt64 = 0
         signature.withUnsafeMutableBufferPointer { minimums in
             for start in 0..<(wordHashes.count - 2) {
                 var shingle = wordHashes[start] &* 0x9E37_79B9_7F4A_7C15
                 shingle = (shingle ^ (shingle >> 29) ^ wordHashes[start + 1]) &* 0xBF58_476D_1CE4_E5B9
                 shingle = (shingle ^ (shingle >> 32) ^ wordHashes[start + 2]) &* 0x94D0_49BB_1331_11EB
                 shingle ^= shingle >> 31
-                // Hash i of the shingle: a multiply-shift of it by the i-th odd constant (a universal family).
-                for index in 0..<Self.hashCount {
-                    let value = UInt16(truncatingIfNeeded: (shingle &* minHashMultipliers[index]) >> 48)
-                    if value < minimums[index] { minimums[index] = value }
+                let bin = Int(truncatingIfNeeded: shingle >> 58)
+                let value = UInt16(truncatingIfNeeded: (shingle &* 0xD6E8_FEB8_6659_FD93) >> 48)
+                if value < minimums[bin] { minimums[bin] = value }
+                filled |= 1 << UInt64(bin)
+            }
+            guard filled != .max else { return }
+            for bin in 0..<Self.hashCount where filled & (1 << UInt64(bin)) == 0 {
+                let probes = densificationProbes[(bin * Self.hashCount)..<((bin + 1) * Self.hashCount)]
+                for probe in probes where filled & (1 << UInt64(probe)) != 0 {
+                    minimums[bin] = minimums[Int(probe)]
+                    break
                 }
             }
         }
@@ -162,12 +176,29 @@ final class NearDuplicateIndex<Payload> {
     }
 }
 
-/// The odd multipliers of the MinHash functions: a fixed pseudo-random sequence (an LCG), so that signatures are
-/// the same in every run.
-private let minHashMultipliers: [UInt64] = {
-    var state: UInt64 = 0x2545_F491_4F6C_DD1D
-    return (0..<64).map { _ in
-        state = state &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
-        return (state ^ (state >> 29)) | 1
+/// Per byte: the byte lower-cased if it belongs to a word (ASCII letters and digits, and every byte of a non-ASCII
+/// character), else 0.
+private let wordBytes: [UInt8] = (0...255).map { (byte: Int) -> UInt8 in
+    switch byte {
+    case 0x30...0x39, 0x61...0x7A, 0x80...0xFF: UInt8(byte)
+    case 0x41...0x5A: UInt8(byte | 0x20)
+    default: 0
     }
+}
+
+/// For each bin, the order in which an empty bin looks for a filled one to copy: a fixed pseudo-random permutation
+/// of the bins (an LCG-driven shuffle), the same in every run.
+private let densificationProbes: [UInt8] = {
+    var state: UInt64 = 0x2545_F491_4F6C_DD1D
+    var probes: [UInt8] = []
+    probes.reserveCapacity(64 * 64)
+    for _ in 0..<64 {
+        var order = (0..<64).map { UInt8($0) }
+        for index in stride(from: 63, to: 0, by: -1) {
+            state = state &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
+            order.swapAt(index, Int((state >> 33) % UInt64(index + 1)))
+        }
+        probes += order
+    }
+    return probes
 }()

@@ -414,7 +414,7 @@ public final class StoryClusterer {
     private func fieldTerms(_ text: String) -> [FieldTerm] {
         scannedWords.removeAll(keepingCapacity: true)
         Tokenizer.scan(text) { bytes, initial, shape in
-            scannedWords.append(ScannedWord(word: wordIndex(bytes), sentenceInitial: initial, shape: shape))
+            scannedWords.append(ScannedWord(word: wordIndex(bytes, ascii: shape.isASCII), sentenceInitial: initial, shape: shape))
         }
         guard !scannedWords.isEmpty else { return [] }
         let allLower = !Self.containsUppercase(text)
@@ -478,18 +478,23 @@ public final class StoryClusterer {
         var shape: Tokenizer.Shape
     }
 
-    /// The entry in `words` of a word given by its bytes as written, added on first sight.
-    private func wordIndex(_ bytes: ArraySlice<UInt8>) -> Int {
+    /// The entry in `words` of a word given by its bytes as written (`ascii`: all of them ASCII), added on first
+    /// sight.
+    private func wordIndex(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> Int {
         // The key is the lower-cased UTF-8: the table lower-cases ASCII itself; other words go through
         // `Tokenizer.lowerString` and, if still not ASCII, are keyed by their composed form (NFC), so that
         // canonically equivalent spellings (a precomposed syllable and its jamo) are one word, as they are one
         // `String`.
-        let lowered = bytes.allSatisfy({ $0 < 0x80 }) ? nil : Tokenizer.lowerString(bytes)
-        let key = lowered.map { lowered in
-            ArraySlice(lowered.utf8.allSatisfy { $0 < 0x80 } ? lowered.utf8 : lowered.precomposedStringWithCanonicalMapping.utf8)
-        } ?? bytes
-        if let index = wordTable.index(of: key) { return index }
-        let lower = lowered ?? String(decoding: bytes, as: UTF8.self).lowercased()
+        if ascii { return wordTable.index(of: bytes) ?? addWord(key: bytes, lower: nil) }
+        let lowered = Tokenizer.lowerString(bytes)
+        var key = lowered.utf8.allSatisfy { $0 < 0x80 } ? lowered : lowered.precomposedStringWithCanonicalMapping
+        return key.withUTF8 { key in wordTable.index(of: key) ?? addWord(key: key, lower: lowered) }
+    }
+
+    /// Adds the word with table key `key` (its bytes) and lower-cased text `lower` (nil: the key read as ASCII
+    /// and lower-cased).
+    private func addWord(key: UnsafeBufferPointer<UInt8>, lower lowered: String?) -> Int {
+        let lower = lowered ?? String(decoding: key, as: UTF8.self).lowercased()
         let isNumber = lower.unicodeScalars.allSatisfy(\.isDigit)
         let isEnglishStopword = Stopwords.english.contains(lower)
         let isStopword = isEnglishStopword || (lower.unicodeScalars.count < 2 && !isNumber)

@@ -26,85 +26,128 @@ public enum Tokenizer {
         var startsLetter: Bool
         /// Two or more characters, at least one capital and no lower-case letter ("NASA").
         var isAllCaps: Bool
+        /// The word's bytes are all ASCII.
+        var isASCII: Bool
     }
 
     /// Calls `body` with each word's UTF-8 bytes (possessive 's removed), whether it starts a sentence, and its
-    /// shape.
-    static func scan(_ text: String, _ body: (ArraySlice<UInt8>, Bool, Shape) -> Void) {
-        var bytes = Array(text.utf8)
-        if mayHoldLinks(bytes) { bytes = removingLinks(bytes) }
-        if mayHoldAcronyms(bytes) { bytes = joiningAcronyms(bytes) }
-        var index = 0
-        var lastEnd = 0
-        var initial = true
-        while index < bytes.count {
-            // ASCII between words is skipped byte by byte.
-            if bytes[index] < 0x80, !isASCIIWordByte(bytes[index]) {
-                index += 1
-                continue
-            }
-            let (scalar, length) = decode(bytes, at: index)
-            guard isWordScalar(scalar) else {
-                index += length
-                continue
-            }
-            let start = index
-            // The word: word characters, continued across an apostrophe between two of them.
-            var allCaps = true
-            var hasUpper = false
-            var count = 0
-            var end = index
-            while end < bytes.count {
-                let byte = bytes[end]
-                if byte < 0x80, isASCIIWordByte(byte) {
-                    // ASCII letters and digits, without the Unicode tables.
-                    if byte >= 97 { allCaps = false } else if byte >= 65 { hasUpper = true }
-                    count += 1
-                    end += 1
+    /// shape. The bytes are valid only during the call.
+    static func scan(_ text: String, _ body: (UnsafeBufferPointer<UInt8>, Bool, Shape) -> Void) {
+        var text = text
+        text.withUTF8 { original in
+            let (links, acronyms) = mayHoldLinksOrAcronyms(original)
+            guard links || acronyms else { return scanWords(original, body) }
+            var bytes = Array(original)
+            if links { bytes = removingLinks(bytes) }
+            // Removing links never makes an acronym, and joining finds none where there is none.
+            if acronyms { bytes = joiningAcronyms(bytes) }
+            bytes.withUnsafeBufferPointer { scanWords($0, body) }
+        }
+    }
+
+    /// The words of text whose links are removed and acronyms joined.
+    private static func scanWords(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Bool, Shape) -> Void) {
+        asciiClasses.withUnsafeBufferPointer { classes in
+            var index = 0
+            var lastEnd = 0
+            var initial = true
+            while index < bytes.count {
+                // ASCII between words is skipped byte by byte.
+                let firstClass = classes[Int(bytes[index])]
+                if firstClass == ASCIIClass.other {
+                    index += 1
                     continue
                 }
-                let (current, size) = decode(bytes, at: end)
-                if isWordScalar(current) {
-                    if current.isCasedLowerOrTitle { allCaps = false }
-                    if current.isUppercaseLetter { hasUpper = true }
+                let (scalar, length) = decode(bytes, at: index)
+                guard firstClass != ASCIIClass.nonASCII || isWordScalar(scalar) else {
+                    index += length
+                    continue
+                }
+                let start = index
+                // The word: word characters, continued across an apostrophe between two of them.
+                var allCaps = true
+                var hasUpper = false
+                var isASCII = true
+                var count = 0
+                var end = index
+                while end < bytes.count {
+                    let byteClass = classes[Int(bytes[end])]
+                    if byteClass == ASCIIClass.lower {
+                        allCaps = false
+                    } else if byteClass == ASCIIClass.upper {
+                        hasUpper = true
+                    } else if byteClass == ASCIIClass.other {
+                        // An apostrophe between two word characters continues the word.
+                        guard bytes[end] == UInt8(ascii: "'"), end + 1 < bytes.count,
+                            isWordScalar(decode(bytes, at: end + 1).0)
+                        else { break }
+                    } else if byteClass == ASCIIClass.nonASCII {
+                        let (current, size) = decode(bytes, at: end)
+                        if isWordScalar(current) {
+                            if current.isCasedLowerOrTitle { allCaps = false }
+                            if current.isUppercaseLetter { hasUpper = true }
+                        } else if !(isApostrophe(current) && end + size < bytes.count && isWordScalar(decode(bytes, at: end + size).0)) {
+                            break
+                        }
+                        isASCII = false
+                        count += 1
+                        end += size
+                        continue
+                    }
                     count += 1
-                    end += size
-                } else if isApostrophe(current), end + size < bytes.count, isWordScalar(decode(bytes, at: end + size).0) {
-                    count += 1
-                    end += size
-                } else {
-                    break
+                    end += 1
                 }
+                index = end
+                if lastEnd > 0, endsSentence(bytes, from: lastEnd, to: start) { initial = true }
+                // Possessive 's: "Biden's" → "Biden" (an apostrophe is never a word's first character).
+                var wordEnd = end
+                if count > 2, bytes[end - 1] == UInt8(ascii: "s") || bytes[end - 1] == UInt8(ascii: "S") {
+                    if bytes[end - 2] == UInt8(ascii: "'") {
+                        wordEnd = end - 2
+                    } else if end - 4 >= start, bytes[end - 4] == 0xE2, bytes[end - 3] == 0x80, bytes[end - 2] == 0x99 {
+                        wordEnd = end - 4
+                    }
+                    if wordEnd != end {
+                        count -= 2
+                        // The removed "s" may have been the only capital or lower-case letter.
+                        let word = UnsafeBufferPointer(rebasing: bytes[start..<wordEnd])
+                        (allCaps, hasUpper) = caseShape(word)
+                        isASCII = word.allSatisfy { $0 < 0x80 }
+                    }
+                }
+                body(
+                    UnsafeBufferPointer(rebasing: bytes[start..<wordEnd]), initial,
+                    Shape(
+                        startsUppercase: scalar.isUppercaseLetter, startsLetter: scalar.isLetter,
+                        isAllCaps: count >= 2 && allCaps && hasUpper, isASCII: isASCII))
+                initial = false
+                lastEnd = end
             }
-            index = end
-            if lastEnd > 0, endsSentence(bytes, from: lastEnd, to: start) { initial = true }
-            // Possessive 's: "Biden's" → "Biden" (an apostrophe is never a word's first character).
-            var wordEnd = end
-            if count > 2, bytes[end - 1] == UInt8(ascii: "s") || bytes[end - 1] == UInt8(ascii: "S") {
-                if bytes[end - 2] == UInt8(ascii: "'") {
-                    wordEnd = end - 2
-                } else if end - 4 >= start, bytes[end - 4] == 0xE2, bytes[end - 3] == 0x80, bytes[end - 2] == 0x99 {
-                    wordEnd = end - 4
-                }
-                if wordEnd != end {
-                    count -= 2
-                    // The removed "s" may have been the only capital or lower-case letter.
-                    (allCaps, hasUpper) = caseShape(bytes[start..<wordEnd])
-                }
-            }
-            let word = bytes[start..<wordEnd]
-            body(
-                word, initial,
-                Shape(
-                    startsUppercase: scalar.isUppercaseLetter, startsLetter: scalar.isLetter,
-                    isAllCaps: count >= 2 && allCaps && hasUpper))
-            initial = false
-            lastEnd = end
+        }
+    }
+
+    /// What a byte is to the word scanner.
+    private enum ASCIIClass {
+        static let other: UInt8 = 0
+        static let lower: UInt8 = 1
+        static let upper: UInt8 = 2
+        static let digit: UInt8 = 3
+        /// Part of a character beyond ASCII: the Unicode tables decide.
+        static let nonASCII: UInt8 = 4
+    }
+
+    private static let asciiClasses: [UInt8] = (0...255).map { (byte: Int) -> UInt8 in
+        switch byte {
+        case 0x61...0x7A: ASCIIClass.lower
+        case 0x41...0x5A: ASCIIClass.upper
+        case 0x30...0x39: ASCIIClass.digit
+        case 0x80...0xFF: ASCIIClass.nonASCII
+        default: ASCIIClass.other
         }
     }
 
     /// (no lower-case letter, some capital) over a word's bytes.
-    private static func caseShape(_ word: ArraySlice<UInt8>) -> (Bool, Bool) {
+    private static func caseShape(_ word: UnsafeBufferPointer<UInt8>) -> (Bool, Bool) {
         var allCaps = true
         var hasUpper = false
         var index = word.startIndex
@@ -134,7 +177,7 @@ public enum Tokenizer {
     }
 
     /// The word as written, with ’ (E2 80 99) as '.
-    private static func surfaceString(_ word: ArraySlice<UInt8>) -> String {
+    private static func surfaceString(_ word: UnsafeBufferPointer<UInt8>) -> String {
         guard word.contains(0xE2) else { return String(decoding: word, as: UTF8.self) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(word.count)
@@ -152,7 +195,7 @@ public enum Tokenizer {
     }
 
     /// The word lower-cased, with ’ as ': ASCII byte by byte, other text through Unicode lower-casing.
-    static func lowerString(_ word: ArraySlice<UInt8>) -> String {
+    static func lowerString(_ word: UnsafeBufferPointer<UInt8>) -> String {
         if word.allSatisfy({ $0 < 0x80 }) {
             return String(unsafeUninitializedCapacity: word.count) { buffer in
                 for (offset, byte) in word.enumerated() { buffer[offset] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
@@ -280,7 +323,7 @@ public enum Tokenizer {
 
     /// The text between two words ends a sentence: it ends with . ! ? : | – — or a quote (then spaces), or
     /// holds . ! ? followed by a space.
-    private static func endsSentence(_ bytes: [UInt8], from start: Int, to end: Int) -> Bool {
+    private static func endsSentence(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
         if end - start == 1, bytes[start] == UInt8(ascii: " ") { return false }
         // One pass: the last scalar that is not a space, and whether . ! ? is followed by a space anywhere.
         var lastNonSpace: Unicode.Scalar?
@@ -302,20 +345,33 @@ public enum Tokenizer {
         }
     }
 
-    /// Whether `bytes` may hold a link, an e-mail address or a hashtag: without / @ # a link can only be a bare
-    /// www. address.
-    private static func mayHoldLinks(_ bytes: [UInt8]) -> Bool {
-        var index = 0
-        while index < bytes.count {
+    /// Whether `bytes` may hold a link, an e-mail address or a hashtag (without / @ # a link can only be a bare
+    /// www. address), and whether it holds two letter-dot pairs in a row ("U.S"), the start of an acronym to join.
+    private static func mayHoldLinksOrAcronyms(_ bytes: UnsafeBufferPointer<UInt8>) -> (links: Bool, acronyms: Bool) {
+        var links = false
+        var acronyms = false
+        for index in bytes.indices {
             switch bytes[index] {
-            case UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "#"): return true
+            case UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "#"):
+                links = true
             case UInt8(ascii: "w"):
-                if hasPrefix(bytes, at: index, "www.") { return true }
-            default: break
+                if index + 4 <= bytes.count, bytes[index + 1] == UInt8(ascii: "w"), bytes[index + 2] == UInt8(ascii: "w"),
+                    bytes[index + 3] == UInt8(ascii: ".")
+                {
+                    links = true
+                }
+            case UInt8(ascii: "."):
+                if index >= 1, index + 2 < bytes.count, bytes[index + 2] == UInt8(ascii: "."), isASCIILetter(bytes[index - 1]),
+                    isASCIILetter(bytes[index + 1])
+                {
+                    acronyms = true
+                }
+            default:
+                continue
             }
-            index += 1
+            if links && acronyms { break }
         }
-        return false
+        return (links, acronyms)
     }
 
     /// Replaces links (http://, https://, www.), e-mail addresses and #hashtags with a space: each runs to the
@@ -380,20 +436,6 @@ public enum Tokenizer {
         guard index + prefix.utf8CodeUnitCount <= limit else { return false }
         for offset in 0..<prefix.utf8CodeUnitCount where bytes[index + offset] != prefix.utf8Start[offset] { return false }
         return true
-    }
-
-    /// Whether `bytes` holds two letter-dot pairs in a row ("U.S"), the start of any acronym to join.
-    private static func mayHoldAcronyms(_ bytes: [UInt8]) -> Bool {
-        var index = 0
-        while index + 3 < bytes.count {
-            if bytes[index + 1] == UInt8(ascii: "."), bytes[index + 3] == UInt8(ascii: "."), isASCIILetter(bytes[index]),
-                isASCIILetter(bytes[index + 2])
-            {
-                return true
-            }
-            index += 1
-        }
-        return false
     }
 
     /// U.S. → US, F.D.A. → FDA: two or more letter-dot pairs starting a word.

@@ -13,7 +13,7 @@ struct WordTable {
     var count: Int { ends.count }
 
     /// The number of the word with these bytes (ASCII capitals read as lower case), if added.
-    func index(of bytes: ArraySlice<UInt8>) -> Int? {
+    func index<Bytes: Collection<UInt8>>(of bytes: Bytes) -> Int? {
         let hash = Self.hash(bytes)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -26,7 +26,7 @@ struct WordTable {
     }
 
     /// Adds a word not yet in the table and returns its number.
-    mutating func append(_ bytes: ArraySlice<UInt8>) -> Int {
+    mutating func append<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int {
         let word = ends.count
         let hash = Self.hash(bytes)
         for byte in bytes { arena.append(Self.lower(byte)) }
@@ -47,7 +47,7 @@ struct WordTable {
         slots[slot] = Int32(word)
     }
 
-    private func equals(_ word: Int, _ bytes: ArraySlice<UInt8>) -> Bool {
+    private func equals<Bytes: Collection<UInt8>>(_ word: Int, _ bytes: Bytes) -> Bool {
         let start = word == 0 ? 0 : ends[word - 1]
         guard ends[word] - start == bytes.count else { return false }
         var position = start
@@ -62,7 +62,7 @@ struct WordTable {
 
     /// FNV-1a over the lower-cased bytes, then a multiply-xorshift so that the low bits (the slot) depend on every
     /// byte.
-    private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    private static func hash<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(lower(byte))) &* 0x0000_0100_0000_01b3 }
         hash = (hash ^ (hash >> 32)) &* 0x9E37_79B9_7F4A_7C15

@@ -1,6 +1,6 @@
 import FeedParsing
 import Foundation
-import StoryClustering
+@testable import StoryClustering
 import TestSupport
 import Testing
 
@@ -197,5 +197,17 @@ struct LabelledItems {
         #expect(more.map(\.lower) == ["l'élysée", "reply", "at", "write", "to", "the", "fbi", "said"])
         // An opening quote and a dash start a sentence; the full stop after an e-mail address goes with it.
         #expect(more.map(\.sentenceInitial) == [true, true, false, true, false, false, false, false])
+    }
+
+    @Test func wordShapesSeeThroughPossessivesAndNonASCII() {
+        var words: [(String, Tokenizer.Shape)] = []
+        Tokenizer.scan("NASA\u{2019}s rover, Müller’s car and the EU's 3 GHz band") { bytes, _, shape in
+            words.append((String(decoding: bytes, as: UTF8.self), shape))
+        }
+        #expect(words.map(\.0) == ["NASA", "rover", "Müller", "car", "and", "the", "EU", "3", "GHz", "band"])
+        // The curly 's goes, so "NASA" is plain ASCII, all capitals.
+        #expect(words.map(\.1.isASCII) == [true, true, false, true, true, true, true, true, true, true])
+        #expect(words.map(\.1.isAllCaps) == [true, false, false, false, false, false, true, false, false, false])
+        #expect(words.map(\.1.startsUppercase) == [true, false, true, false, false, false, true, false, true, false])
     }
 }
