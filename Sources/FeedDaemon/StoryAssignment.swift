@@ -4,21 +4,48 @@ import Logging
 import StoryClustering
 import Synchronization
 
-/// The daemon's story clustering: one clusterer, fed inside the store's write transactions (so in commit order),
-/// its state rebuilt from the store's recent entries. The rebuild runs on its own thread from the start, so
-/// polling starts at once; the first new entry to cluster waits for it (a cycle of 304s never does).
+/// The daemon's story clustering: one clusterer, fed inside the store's write transactions (so in commit order).
+/// Its state comes from the snapshot the daemon stored when it last stopped, if no entry came or went since, or is
+/// rebuilt from the store's recent entries. Either runs on its own thread from the start, so polling starts at
+/// once; the first new entry to cluster waits for it (a cycle of 304s never does).
 final class ClusteringStoryAssigner: StoryAssigner {
     private let clusterer: Mutex<StoryClusterer>
     private let restored = DispatchSemaphore(value: 0)
     private let ready = Mutex(false)
+    /// Whether the state is whole (loaded or rebuilt without error): only then is it worth a snapshot.
+    private let whole = Mutex(false)
+    private let loadedSnapshot = Mutex(false)
+    private let store: FeedStore
 
-    /// A clusterer that continues where the stored stories left off: the entries of the last window (at most the
-    /// 20,000 most recent) are put back into their stories. New story ids continue after the stored ones.
+    /// A clusterer that continues where the stored stories left off: the stored snapshot, or else the entries of
+    /// the last window (at most the 20,000 most recent) put back into their stories. New story ids continue after
+    /// the stored ones.
     init(store: FeedStore, now: Date = Date(), logger: Logger? = nil) throws(StoreError) {
-        clusterer = Mutex(StoryClusterer(firstStoryID: try store.maximumStoryID() + 1))
+        self.store = store
+        let firstStoryID = try store.maximumStoryID() + 1
+        clusterer = Mutex(StoryClusterer(firstStoryID: firstStoryID))
         let window = ClusteringParameters().windowHours * 3600
         let thread = Thread { [self] in
+            defer { restored.signal() }
             do {
+                if let snapshot = try store.clusteringSnapshot() {
+                    let failure = clusterer.withLock { current -> String? in
+                        do {
+                            current = try StoryClusterer(snapshot: snapshot)
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                    if let failure {
+                        logger?.notice("story clustering snapshot not used (\(failure)); rebuilding from the store")
+                    } else {
+                        whole.withLock { $0 = true }
+                        loadedSnapshot.withLock { $0 = true }
+                        logger?.debug("story clustering loaded from its snapshot (\(snapshot.count) bytes)")
+                        return
+                    }
+                }
                 // A merge re-points its entries, so each entry already names the story it belongs to now. Each entry
                 // is restored as it is read.
                 let count = try clusterer.withLock { clusterer in
@@ -29,14 +56,43 @@ final class ClusteringStoryAssigner: StoryAssigner {
                         clusterer.restore(item, story: entry.storyID)
                     }
                 }
+                whole.withLock { $0 = true }
                 logger?.debug("story clustering rebuilt from \(count) recent entries")
             } catch {
                 logger?.error("could not rebuild story clustering from the store (new stories start fresh): \(error)")
             }
-            restored.signal()
         }
         thread.name = "tidings-cluster-restore"
         thread.start()
+    }
+
+    /// Whether the state came from a stored snapshot (waits for it).
+    var startedFromSnapshot: Bool {
+        waitUntilRestored()
+        return loadedSnapshot.withLock { $0 }
+    }
+
+    /// The clusterer's state as a snapshot would store it (waits for the rebuild).
+    func currentState() -> Data {
+        waitUntilRestored()
+        return clusterer.withLock { $0.snapshot() }
+    }
+
+    /// Stores the clusterer's state for the next start (when it is whole), in one transaction with the id of the
+    /// newest entry, so that it is used only if nothing was stored after it.
+    func saveSnapshot(logger: Logger? = nil) async {
+        waitUntilRestored()
+        guard whole.withLock({ $0 }) else { return }
+        do {
+            try await store.saveClusteringSnapshot { [self] emit in
+                // `emit` writes rows in the store's transaction, on this thread, while the lock is held: it never
+                // leaves this call.
+                nonisolated(unsafe) let emit = emit
+                clusterer.withLock { $0.writeSnapshot(chunkSize: 1 << 20, to: emit) }
+            }
+        } catch {
+            logger?.error("could not store the story clustering snapshot (the next start rebuilds it): \(error)")
+        }
     }
 
     /// Blocks until the rebuild has finished (once; later calls return at once).

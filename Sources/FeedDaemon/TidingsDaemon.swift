@@ -95,6 +95,7 @@ public struct TidingsDaemon: Sendable {
             let outcomes = await cycle.pollAll(dueOnly: false)
             let failed = outcomes.filter { !$0.succeeded && !$0.deferred }.count
             logger.info("polled \(outcomes.count) feeds once: \(outcomes.count - failed) ok, \(failed) failed")
+            await stories.saveSnapshot(logger: logger)
             withExtendedLifetime(lock) {}
             return failed == 0 ? 0 : 1
         }
@@ -117,6 +118,7 @@ public struct TidingsDaemon: Sendable {
             return 1
         }
         notifier.stopping()
+        await stories.saveSnapshot(logger: logger)
         logger.info("stopped")
         withExtendedLifetime(lock) {}
         return 0

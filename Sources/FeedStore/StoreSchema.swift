@@ -237,6 +237,19 @@ enum StoreSchema {
                         WHERE duplicate_of IS NULL;
                     """)
         }
+        migrator.registerMigration("v15-clustering-snapshot") { db in
+            // The story clusterer's state as the daemon left it, in parts of a megabyte, valid while no entry came or
+            // went since: a restart loads it instead of featurising every entry of the window again
+            // (FeedStore+ClusteringSnapshot).
+            try db.execute(
+                sql: """
+                    CREATE TABLE clustering_snapshot (
+                        part INTEGER PRIMARY KEY,
+                        last_entry_id INTEGER NOT NULL,
+                        data BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -89,3 +89,24 @@ struct IntegerTable {
         for index in oldValues.indices where oldValues[index] != Self.empty { set(oldValues[index], for: oldKeys[index]) }
     }
 }
+
+extension IntegerTable {
+    /// The table exactly as it is (slots, probe order and all), for a clusterer snapshot.
+    func encode(into writer: inout SnapshotWriter) {
+        writer.write(keys)
+        writer.write(values)
+        writer.write(shift)
+        writer.write(Int64(count))
+    }
+
+    init(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
+        keys = try reader.readArray(UInt64.self)
+        values = try reader.readArray(UInt32.self)
+        shift = try reader.read(UInt64.self)
+        count = Int(try reader.read(Int64.self))
+        let size = values.count
+        guard size >= 2, size.nonzeroBitCount == 1, keys.count == size, shift == UInt64(64 - size.trailingZeroBitCount),
+            count == values.count(where: { $0 != Self.empty })
+        else { throw ClusteringSnapshotError("snapshot holds an inconsistent integer table") }
+    }
+}

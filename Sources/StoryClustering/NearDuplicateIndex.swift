@@ -176,6 +176,56 @@ final class NearDuplicateIndex<Payload> {
     }
 }
 
+extension NearDuplicateIndex {
+    /// The index exactly as it is, for a clusterer snapshot; `payload` writes one payload.
+    func encode(into writer: inout SnapshotWriter, payload: (Payload, inout SnapshotWriter) -> Void) {
+        writer.write(signatures)
+        writer.write(Int64(payloads.count))
+        for entry in payloads {
+            writer.write(entry != nil)
+            if let entry { payload(entry, &writer) }
+        }
+        writer.write(times)
+        writer.write(Int64(sources.count))
+        for source in sources {
+            writer.write(source != nil)
+            if let source { writer.write(source) }
+        }
+        writer.write(previousInBucket)
+        buckets.encode(into: &writer)
+        writer.write([storageStart, firstLive, nextSerial])
+    }
+
+    /// Replaces the index's contents with what `encode` wrote; `payload` reads one payload.
+    func load(
+        from reader: inout SnapshotReader, payload: (inout SnapshotReader) throws(ClusteringSnapshotError) -> Payload
+    ) throws(ClusteringSnapshotError) {
+        let signatures = try reader.readArray(UInt16.self)
+        var payloads: [Payload?] = []
+        for _ in 0..<(try reader.readCount(elementSize: 1)) { payloads.append(try reader.readBool() ? try payload(&reader) : nil) }
+        let times = try reader.readArray(Double.self)
+        var sources: [String?] = []
+        for _ in 0..<(try reader.readCount(elementSize: 1)) { sources.append(try reader.readBool() ? try reader.readString() : nil) }
+        let previousInBucket = try reader.readInts()
+        let buckets = try IntegerTable(from: &reader)
+        let serials = try reader.readInts()
+        guard serials.count == 3, 0 <= serials[0], serials[0] <= serials[1], serials[1] <= serials[2] else {
+            throw ClusteringSnapshotError("snapshot holds inconsistent near-duplicate serials")
+        }
+        let stored = serials[2] - serials[0]
+        guard signatures.count == stored * Self.hashCount, payloads.count == stored, times.count == stored,
+            sources.count == stored, previousInBucket.count == stored * Self.bandCount
+        else { throw ClusteringSnapshotError("snapshot holds a near-duplicate index of mismatched sizes") }
+        self.signatures = signatures
+        self.payloads = payloads
+        self.times = times
+        self.sources = sources
+        self.previousInBucket = previousInBucket
+        self.buckets = buckets
+        (storageStart, firstLive, nextSerial) = (serials[0], serials[1], serials[2])
+    }
+}
+
 /// Per byte: the byte lower-cased if it belongs to a word (ASCII letters and digits, and every byte of a non-ASCII
 /// character), else 0.
 private let wordBytes: [UInt8] = (0...255).map { (byte: Int) -> UInt8 in

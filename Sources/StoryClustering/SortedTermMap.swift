@@ -75,3 +75,14 @@ struct SortedTermMap<Value: AdditiveArithmetic> {
         values = keptValues
     }
 }
+
+extension SortedTermMap {
+    /// A map of these terms (sorted, without repeats) and values, as a snapshot recorded them.
+    init(snapshotTerms terms: [Int32], values: [Value]) throws(ClusteringSnapshotError) {
+        guard terms.count == values.count, zip(terms, terms.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ClusteringSnapshotError("snapshot holds an unsorted term map")
+        }
+        self.terms = terms
+        self.values = values
+    }
+}

@@ -1019,3 +1019,289 @@ extension StoryClusterer {
         }
     }
 }
+
+// MARK: - Snapshots
+
+extension StoryClusterer {
+    private static let snapshotMagic = Array("tidings clusterer".utf8)
+    private static let snapshotVersion: UInt32 = 1
+
+    /// The clusterer's whole state as bytes: a clusterer made from them (`init(snapshot:)`) decides every later item
+    /// exactly as this one would. What a daemon keeps across a restart instead of rebuilding stories from stored
+    /// entries (which featurises every entry of the window again and only approximates the state).
+    public func snapshot() -> Data {
+        var writer = SnapshotWriter()
+        writeSnapshot(into: &writer)
+        return writer.finish()
+    }
+
+    /// The same bytes as `snapshot()`, handed to `emit` in pieces of `chunkSize` as they are made, so that the
+    /// whole never sits in memory at once.
+    public func writeSnapshot(chunkSize: Int, to emit: sending (Data) -> Void) {
+        withoutActuallyEscaping(emit) { emit in
+            var writer = SnapshotWriter(chunkSize: chunkSize, emit: emit)
+            writeSnapshot(into: &writer)
+            _ = writer.finish()
+        }
+    }
+
+    private func writeSnapshot(into writer: inout SnapshotWriter) {
+        writer.write(Self.snapshotMagic)
+        writer.write(Self.snapshotVersion)
+        // Byte order, as the arrays are laid out in memory.
+        writer.write([UInt32(0x0102_0304)].withUnsafeBytes { Array($0) })
+        writer.write(String(describing: parameters))
+        writer.beginBody()
+        encodeState(into: &writer)
+    }
+
+    private func encodeState(into body: inout SnapshotWriter) {
+        body.write(termTexts)
+        body.write(documentFrequency)
+        body.write(Int64(documentCount))
+        body.write(words.map(\.stem))
+        body.write(
+            words.map {
+                ($0.isStopword ? 1 : 0) | ($0.isEnglishStopword ? 2 : 0) | ($0.hasDigit ? 4 : 0) | ($0.isDateLike ? 8 : 0) as UInt8
+            })
+        body.write(words.map(\.capitalised))
+        body.write(words.map(\.lowerCase))
+        wordTable.encode(into: &body)
+        body.write(sourceIDs.sorted { $0.value < $1.value }.map(\.key))
+        body.write(sourceStoryCount)
+        sourceTermCount.encode(into: &body)
+        let storyIDs = stories.keys.sorted()
+        body.write(Int64(storyIDs.count))
+        for id in storyIDs { Self.encode(stories[id]!, into: &body) }
+        let titles = titleIndex.sorted { $0.key < $1.key }
+        body.write(titles.map(\.key))
+        body.write(titles.map(\.value))
+        nearDuplicates.encode(into: &body) { payload, writer in
+            writer.write(payload.story)
+            writer.write(payload.key != nil)
+            writer.write(payload.key ?? 0)
+        }
+        let merged = mergedStoryIDs.sorted { $0.key < $1.key }
+        body.write(merged.map(\.key))
+        body.write(merged.map(\.value))
+        body.write(nextStoryID)
+        body.write(clock != nil)
+        body.write(clock ?? 0)
+        body.write([itemsSinceSweep, probeStamp])
+    }
+
+    /// A clusterer in the state `snapshot()` recorded. Throws when the bytes are not such a snapshot, are damaged,
+    /// or were taken with other parameters (a snapshot of another configuration would decide differently).
+    public convenience init(snapshot: Data, parameters: ClusteringParameters = ClusteringParameters())
+        throws(ClusteringSnapshotError)
+    {
+        self.init(parameters: parameters)
+        let result = snapshot.withUnsafeBytes { raw -> Result<Void, ClusteringSnapshotError> in
+            var reader = SnapshotReader(raw)
+            do throws(ClusteringSnapshotError) {
+                try load(snapshot: &reader)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    private func load(snapshot reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
+        guard (try? reader.readArray(UInt8.self)) == Self.snapshotMagic else {
+            throw ClusteringSnapshotError("not a clusterer snapshot")
+        }
+        let version = try reader.read(UInt32.self)
+        guard version == Self.snapshotVersion else {
+            throw ClusteringSnapshotError("snapshot format \(version), this build reads \(Self.snapshotVersion)")
+        }
+        guard try reader.readArray(UInt8.self) == [UInt32(0x0102_0304)].withUnsafeBytes({ Array($0) }) else {
+            throw ClusteringSnapshotError("snapshot taken on a machine of another byte order")
+        }
+        guard try reader.readString() == String(describing: parameters) else {
+            throw ClusteringSnapshotError("snapshot taken with other clustering parameters")
+        }
+        // The body, then its checksum and length.
+        guard reader.remaining >= 16 else { throw ClusteringSnapshotError("snapshot ends early at byte \(reader.position)") }
+        let body = try reader.skip(reader.remaining - 16)
+        let checksum = try reader.read(UInt64.self)
+        let length = try reader.read(UInt64.self)
+        var actual = SnapshotChecksum()
+        actual.add(body)
+        guard length == UInt64(body.count), actual.value == checksum else {
+            throw ClusteringSnapshotError("snapshot damaged (checksum or length mismatch)")
+        }
+        var bodyReader = SnapshotReader(body)
+        try load(from: &bodyReader)
+        guard bodyReader.isAtEnd else { throw ClusteringSnapshotError("snapshot body has trailing bytes") }
+    }
+
+    private func load(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
+        let termTexts = try reader.readStrings()
+        let termCount = termTexts.count
+        func checkTerms(_ terms: [Int32], allowingNone: Bool = false) throws(ClusteringSnapshotError) {
+            guard terms.allSatisfy({ Int($0) < termCount && ($0 >= 0 || (allowingNone && $0 == -1)) }) else {
+                throw ClusteringSnapshotError("snapshot names a term that does not exist")
+            }
+        }
+        let documentFrequency = try reader.readArray(Int32.self)
+        guard documentFrequency.count == termCount else { throw ClusteringSnapshotError("snapshot's term statistics mismatch") }
+        let documentCount = Int(try reader.read(Int64.self))
+        let stems = try reader.readArray(Int32.self)
+        let flags = try reader.readArray(UInt8.self)
+        let capitalised = try reader.readArray(Int32.self)
+        let lowerCase = try reader.readArray(Int32.self)
+        try checkTerms(stems, allowingNone: true)
+        let wordTable = try WordTable(from: &reader)
+        guard flags.count == stems.count, capitalised.count == stems.count, lowerCase.count == stems.count,
+            wordTable.count == stems.count
+        else { throw ClusteringSnapshotError("snapshot's vocabulary mismatches") }
+        let sourceNames = try reader.readStrings()
+        let sourceStoryCount = try reader.readInts()
+        let sourceTermCount = try IntegerTable(from: &reader)
+        guard sourceStoryCount.count == sourceNames.count else { throw ClusteringSnapshotError("snapshot's sources mismatch") }
+        var stories: [Int64: Story] = [:]
+        for _ in 0..<(try reader.readCount(elementSize: 8)) {
+            let story = try Self.decodeStory(from: &reader)
+            for terms in [story.termWeights.terms, story.documentCounts.terms, story.firstEntities] + story.titles.map(\.terms)
+                + story.titleVectors.map(\.terms)
+            {
+                try checkTerms(terms)
+            }
+            guard story.sources.allSatisfy({ $0 >= 0 && Int($0) < sourceNames.count }), stories[story.id] == nil else {
+                throw ClusteringSnapshotError("snapshot holds an inconsistent story \(story.id)")
+            }
+            stories[story.id] = story
+        }
+        let titleKeys = try reader.readStrings()
+        let titleStories = try reader.readArray(Int64.self)
+        guard titleKeys.count == titleStories.count else { throw ClusteringSnapshotError("snapshot's title index mismatches") }
+        try nearDuplicates.load(from: &reader) { (reader: inout SnapshotReader) throws(ClusteringSnapshotError) in
+            let story = try reader.read(Int64.self)
+            let hasKey = try reader.readBool()
+            let key = try reader.read(Int64.self)
+            return (story, hasKey ? key : nil)
+        }
+        let mergedFrom = try reader.readArray(Int64.self)
+        let mergedInto = try reader.readArray(Int64.self)
+        guard mergedFrom.count == mergedInto.count else { throw ClusteringSnapshotError("snapshot's merge records mismatch") }
+        let nextStoryID = try reader.read(Int64.self)
+        let hasClock = try reader.readBool()
+        let clock = try reader.readDouble()
+        let counters = try reader.readInts()
+        guard counters.count == 2 else { throw ClusteringSnapshotError("snapshot's counters are missing") }
+
+        self.termTexts = termTexts
+        termIDs = Dictionary(uniqueKeysWithValues: termTexts.enumerated().map { ($0.element, Int32($0.offset)) })
+        self.documentFrequency = documentFrequency
+        self.documentCount = documentCount
+        idfValues = Array(repeating: 0, count: termCount)
+        idfStamps = Array(repeating: -1, count: termCount)
+        for _ in 0..<termCount {
+            spreadVector.addTerm()
+            spreadTitle.addTerm()
+        }
+        words = stems.indices.map { index in
+            Word(
+                stem: stems[index], isStopword: flags[index] & 1 != 0, isEnglishStopword: flags[index] & 2 != 0,
+                hasDigit: flags[index] & 4 != 0, isDateLike: flags[index] & 8 != 0, capitalised: capitalised[index],
+                lowerCase: lowerCase[index])
+        }
+        self.wordTable = wordTable
+        sourceIDs = Dictionary(uniqueKeysWithValues: sourceNames.enumerated().map { ($0.element, Int32($0.offset)) })
+        self.sourceStoryCount = sourceStoryCount
+        self.sourceTermCount = sourceTermCount
+        self.stories = stories
+        // Postings hold each story under its centroid terms, by ascending id.
+        postings = Array(repeating: [], count: termCount)
+        for id in stories.keys.sorted() {
+            let story = stories[id]!
+            for term in story.termWeights.terms { postings[Int(term)].append(story) }
+        }
+        titleIndex = Dictionary(uniqueKeysWithValues: zip(titleKeys, titleStories))
+        mergedStoryIDs = Dictionary(uniqueKeysWithValues: zip(mergedFrom, mergedInto))
+        self.nextStoryID = nextStoryID
+        self.clock = hasClock ? clock : nil
+        itemsSinceSweep = counters[0]
+        probeStamp = counters[1]
+    }
+
+    private static func encode(_ story: Story, into writer: inout SnapshotWriter) {
+        writer.write(story.id)
+        writer.write(story.termWeights.terms)
+        writer.write(story.termWeights.values)
+        writer.write(story.documentCounts.terms)
+        writer.write(story.documentCounts.values)
+        writer.write(Int64(story.titles.count))
+        for title in story.titles {
+            writer.write(title.terms)
+            writer.write(title.weights)
+        }
+        writer.write(Int64(story.titleVectors.count))
+        for vector in story.titleVectors {
+            writer.write(vector.terms)
+            writer.write(vector.weights)
+        }
+        writer.write(Int64(story.titleVectorsDocumentCount))
+        writer.write(story.memberKeys.map { $0 != nil ? 1 : 0 as UInt8 })
+        writer.write(story.memberKeys.map { $0 ?? 0 })
+        writer.write(Int64(story.size))
+        writer.write(story.sources)
+        writer.write(story.last)
+        writer.write(story.first)
+        writer.write(story.titleKeys.sorted())
+        writer.write(story.firstEntities)
+        writer.write(story.cache != nil)
+        if let cache = story.cache {
+            writer.write(Int64(cache.documentCount))
+            writer.write(cache.centroid.terms)
+            writer.write(cache.centroid.weights)
+            writer.write(cache.topTerms)
+            writer.write(cache.frequentTerms.map(\.term))
+            writer.write(cache.frequentTerms.map(\.count))
+        }
+    }
+
+    private static func decodeStory(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) -> Story {
+        func vector(_ reader: inout SnapshotReader) throws(ClusteringSnapshotError) -> SparseVector {
+            var vector = SparseVector()
+            vector.terms = try reader.readArray(Int32.self)
+            vector.weights = try reader.readArray(Double.self)
+            guard vector.terms.count == vector.weights.count else { throw ClusteringSnapshotError("snapshot holds a broken vector") }
+            return vector
+        }
+        let id = try reader.read(Int64.self)
+        let story = Story(id: id, last: 0)
+        story.termWeights = try SortedTermMap(snapshotTerms: try reader.readArray(Int32.self), values: try reader.readArray(Double.self))
+        story.documentCounts = try SortedTermMap(snapshotTerms: try reader.readArray(Int32.self), values: try reader.readArray(Int32.self))
+        for _ in 0..<(try reader.readCount(elementSize: 16)) {
+            let title = try vector(&reader)
+            story.titles.append(WeightedTerms(terms: title.terms, weights: title.weights))
+        }
+        for _ in 0..<(try reader.readCount(elementSize: 16)) { story.titleVectors.append(try vector(&reader)) }
+        story.titleVectorsDocumentCount = Int(try reader.read(Int64.self))
+        let hasKey = try reader.readArray(UInt8.self)
+        let keys = try reader.readArray(Int64.self)
+        guard hasKey.count == keys.count else { throw ClusteringSnapshotError("snapshot's story \(id) has broken member keys") }
+        story.memberKeys = zip(hasKey, keys).map { $0 != 0 ? $1 : nil }
+        story.size = Int(try reader.read(Int64.self))
+        story.sources = try reader.readArray(Int32.self)
+        story.last = try reader.readDouble()
+        story.first = try reader.readDouble()
+        story.titleKeys = Set(try reader.readStrings())
+        story.firstEntities = try reader.readArray(Int32.self)
+        if try reader.readBool() {
+            let documentCount = Int(try reader.read(Int64.self))
+            let centroid = try vector(&reader)
+            let topTerms = try reader.readArray(Int32.self)
+            let frequent = try reader.readArray(Int32.self)
+            let counts = try reader.readArray(Int32.self)
+            guard frequent.count == counts.count else { throw ClusteringSnapshotError("snapshot's story \(id) has a broken cache") }
+            story.cache = Story.Cache(
+                documentCount: documentCount, centroid: centroid, topTerms: topTerms,
+                frequentTerms: zip(frequent, counts).map { (term: $0, count: $1) })
+        }
+        return story
+    }
+}

@@ -69,3 +69,24 @@ struct WordTable {
         return hash ^ (hash >> 29)
     }
 }
+
+extension WordTable {
+    /// The table exactly as it is, for a clusterer snapshot.
+    func encode(into writer: inout SnapshotWriter) {
+        writer.write(arena)
+        writer.write(ends)
+        writer.write(hashes)
+        writer.write(slots)
+    }
+
+    init(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
+        arena = try reader.readArray(UInt8.self)
+        ends = try reader.readInts()
+        hashes = try reader.readArray(UInt64.self)
+        slots = try reader.readArray(Int32.self)
+        guard hashes.count == ends.count, (ends.last ?? 0) == arena.count, zip(ends, ends.dropFirst()).allSatisfy({ $0 <= $1 }),
+            slots.count.nonzeroBitCount == 1, ends.count * 2 <= slots.count,
+            slots.allSatisfy({ $0 >= -1 && Int($0) < ends.count })
+        else { throw ClusteringSnapshotError("snapshot holds an inconsistent word table") }
+    }
+}

@@ -286,18 +286,8 @@ final class ManualClock: Sendable {
     }
 
     @Test func entriesFromSeveralFeedsFormOneStoryAndARestartContinuesIt() async throws {
-        func feed(_ name: String, _ titles: [String]) -> [UInt8] {
-            let items = titles.enumerated().map { index, title in
-                "<item><guid>\(name)-\(index)</guid><title>\(title)</title><pubDate>Mon, 20 Sep 2021 1\(index):00:00 GMT</pubDate></item>"
-            }
-            return Array("<rss version=\"2.0\"><channel><title>\(name)</title>\(items.joined())</channel></rss>".utf8)
-        }
-        let evergrande = "Evergrande shares plunge as debt crisis deepens in China"
-        let responder = ConditionalFileResponder(files: [
-            "/a.xml": feed("A", [evergrande, "Wellington zoo welcomes twin red panda cubs"]),
-            "/b.xml": feed("B", [evergrande, "Dutch cyclists win the team time trial"]),
-            "/c.xml": feed("C", [evergrande]),
-        ])
+        let evergrande = Self.evergrande
+        let responder = ConditionalFileResponder(files: Self.threeFeedsOfOneEvent)
         let server = try LoopbackHTTPServer { responder.respond(to: $0) }
         let store = try makeStore()
         let urls = ["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }
@@ -328,6 +318,64 @@ final class ManualClock: Sendable {
         let after = try #require(try store.story(id: shared.id))
         #expect(after.story.sourceCount == 3 && after.entries.count == 3)
         #expect(try store.stories(since: nil).count == 3, "no new story for the known event")
+    }
+}
+
+extension FeedPollerTests {
+    static let evergrande = "Evergrande shares plunge as debt crisis deepens in China"
+
+    /// Three feeds that all report one event, two of them with another item each.
+    static var threeFeedsOfOneEvent: [String: [UInt8]] {
+        func feed(_ name: String, _ titles: [String]) -> [UInt8] {
+            let items = titles.enumerated().map { index, title in
+                "<item><guid>\(name)-\(index)</guid><title>\(title)</title><pubDate>Mon, 20 Sep 2021 1\(index):00:00 GMT</pubDate></item>"
+            }
+            return Array("<rss version=\"2.0\"><channel><title>\(name)</title>\(items.joined())</channel></rss>".utf8)
+        }
+        return [
+            "/a.xml": feed("A", [evergrande, "Wellington zoo welcomes twin red panda cubs"]),
+            "/b.xml": feed("B", [evergrande, "Dutch cyclists win the team time trial"]),
+            "/c.xml": feed("C", [evergrande]),
+        ]
+    }
+
+    @Test func aRestartLoadsTheClusteringSnapshotUntilEntriesComeAfterIt() async throws {
+        let store = try makeStore()
+        let responder = ConditionalFileResponder(files: Self.threeFeedsOfOneEvent)
+        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
+        let urls = ["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }
+        let configuration = try await subscribe(urls, in: store)
+        let clock = self.clock
+        func poller(_ assigner: ClusteringStoryAssigner) -> FeedPoller {
+            FeedPoller(fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { clock.now }, random: { 0 })
+        }
+        let first = try ClusteringStoryAssigner(store: store, now: clock.now)
+        #expect(!first.startedFromSnapshot, "an empty store has no snapshot")
+        for index in 0..<2 {
+            _ = await poller(first).poll(configuration.feeds[index], stored: try stored(urls[index], in: store), configuration: configuration)
+        }
+        await first.saveSnapshot()
+        #expect(try store.clusteringSnapshot() != nil)
+
+        // The next start takes up the state exactly where the first left it, and the third feed joins the story.
+        let second = try ClusteringStoryAssigner(store: store, now: clock.now)
+        #expect(second.startedFromSnapshot)
+        #expect(second.currentState() == first.currentState())
+        _ = await poller(second).poll(configuration.feeds[2], stored: try stored(urls[2], in: store), configuration: configuration)
+        let shared = try #require(try store.stories(since: nil).first { $0.sourceCount == 3 })
+        #expect(shared.entryCount == 3)
+        // An entry stored after the snapshot makes it stale: the next start rebuilds from the entries.
+        #expect(try store.clusteringSnapshot() == nil)
+        let third = try ClusteringStoryAssigner(store: store, now: clock.now)
+        #expect(!third.startedFromSnapshot)
+
+        // A damaged snapshot is not used either: the rebuild still finds the story.
+        await third.saveSnapshot()
+        let good = try #require(try store.clusteringSnapshot())
+        try await store.saveClusteringSnapshot { emit in emit(good.dropLast(10)) }
+        let fourth = try ClusteringStoryAssigner(store: store, now: clock.now)
+        #expect(!fourth.startedFromSnapshot)
+        #expect(fourth.currentState() == third.currentState(), "a rebuild from the same entries gives the same state")
     }
 }
 

@@ -300,12 +300,19 @@ func pollState(
             stories: ByGuid())
         // A later 304 lists nothing new: entries 3 and 4 stay protected as still listed.
         try await store.record(FetchRecord(feedID: feedID, state: state(start + 101 * day)))
+        // A clustering snapshot taken now holds the entries about to go: retention deletes it with them.
+        try await store.saveClusteringSnapshot { emit in
+            emit(Data([1, 2]))
+            emit(Data([3]))
+        }
+        #expect(try store.clusteringSnapshot() == Data([1, 2, 3]))
         let report = try await store.applyRetention(RetentionPolicy(maxAge: 90 * day, maxPerFeed: nil), now: start + 101 * day, batchSize: 1)
         #expect(report.entriesDeleted == 2)
         #expect(report.storiesDeleted == 1)
         #expect(Set(try store.entryKeys()) == ["https://r.example/ 3", "https://r.example/ 4"], "entry 3 is old but still listed")
         #expect(try store.story(id: 1) == nil)
         #expect(try store.story(id: 2)?.entries.count == 2)
+        #expect(try store.clusteringSnapshot() == nil)
         #expect(try store.integrityCheck() == "ok")
 
         // A cap of 1 per feed keeps the newest and everything the feed still lists.

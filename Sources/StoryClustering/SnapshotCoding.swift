@@ -1,0 +1,170 @@
+public import Foundation
+
+/// Why a clusterer snapshot could not be read.
+public struct ClusteringSnapshotError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Appends values to a snapshot as little-endian bytes: integers and floating-point numbers as they are in memory
+/// (the header records the byte order), arrays with their count first. With an `emit` function it hands the bytes
+/// on in chunks of `chunkSize` as they fill (a snapshot is megabytes, and a daemon that wrote it whole would hold
+/// it twice or three times over at its peak); otherwise it keeps them all in `bytes`. The body (from `beginBody`)
+/// is followed by a trailer: its FNV-1a checksum and its length.
+struct SnapshotWriter {
+    private(set) var bytes = Data()
+    private let chunkSize: Int
+    private let emit: ((Data) -> Void)?
+    /// Bytes handed on before `bytes`.
+    private var emitted = 0
+    /// Where the body starts (an offset in the whole snapshot), and the checksum of its bytes handed on so far.
+    private var bodyStart: Int?
+    private var checksum = SnapshotChecksum()
+
+    init(chunkSize: Int = .max, emit: ((Data) -> Void)? = nil) {
+        self.chunkSize = chunkSize
+        self.emit = emit
+    }
+
+    mutating func beginBody() { bodyStart = emitted + bytes.count }
+
+    /// Writes the trailer and hands on the rest; returns the bytes kept (all of them without `emit`).
+    mutating func finish() -> Data {
+        let start = bodyStart ?? emitted + bytes.count
+        bytes.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0[max(0, start - emitted)...])) }
+        let length = emitted + bytes.count - start
+        bodyStart = nil
+        write(checksum.value)
+        write(UInt64(length))
+        if let emit, !bytes.isEmpty {
+            emit(bytes)
+            bytes = Data()
+        }
+        return bytes
+    }
+
+    mutating func write<Value: FixedWidthInteger>(_ value: Value) {
+        withUnsafeBytes(of: value.littleEndian) { append($0) }
+    }
+
+    mutating func write(_ value: Double) { write(value.bitPattern) }
+
+    mutating func write(_ value: Bool) { write(UInt8(value ? 1 : 0)) }
+
+    mutating func write(_ values: [Int32]) { writeRaw(values) }
+    mutating func write(_ values: [UInt16]) { writeRaw(values) }
+    mutating func write(_ values: [UInt32]) { writeRaw(values) }
+    mutating func write(_ values: [UInt64]) { writeRaw(values) }
+    mutating func write(_ values: [UInt8]) { writeRaw(values) }
+    mutating func write(_ values: [Double]) { writeRaw(values) }
+    mutating func write(_ values: [Int]) { writeRaw(values.map { Int64($0) }) }
+    mutating func write(_ values: [Int64]) { writeRaw(values) }
+
+    mutating func write(_ text: String) { write(Array(text.utf8)) }
+
+    mutating func write(_ texts: [String]) {
+        write(Int64(texts.count))
+        for text in texts { write(text) }
+    }
+
+    /// The count, then the elements' bytes as laid out in memory (fixed-width integers and doubles only).
+    private mutating func writeRaw<Element: BitwiseCopyable>(_ values: [Element]) {
+        write(Int64(values.count))
+        values.withUnsafeBytes { append($0) }
+    }
+
+    private mutating func append(_ raw: UnsafeRawBufferPointer) {
+        guard let start = raw.baseAddress, raw.count > 0 else { return }
+        var offset = 0
+        while offset < raw.count {
+            let count = min(raw.count - offset, chunkSize - bytes.count)
+            bytes.append((start + offset).assumingMemoryBound(to: UInt8.self), count: count)
+            offset += count
+            if bytes.count >= chunkSize, let emit {
+                if let bodyStart {
+                    bytes.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0[max(0, bodyStart - emitted)...])) }
+                }
+                emit(bytes)
+                emitted += bytes.count
+                bytes = Data()
+                bytes.reserveCapacity(chunkSize)
+            }
+        }
+    }
+}
+
+/// FNV-1a, 64 bits, fed in pieces: catches a damaged snapshot before it is read.
+struct SnapshotChecksum {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+    }
+}
+
+/// Reads what `SnapshotWriter` wrote, checking every count against the bytes that are left. Valid while the bytes
+/// it reads are.
+struct SnapshotReader {
+    private let bytes: UnsafeRawBufferPointer
+    private(set) var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    var isAtEnd: Bool { position == bytes.count }
+
+    var remaining: Int { bytes.count - position }
+
+    /// The next `count` bytes, skipped.
+    mutating func skip(_ count: Int) throws(ClusteringSnapshotError) -> UnsafeRawBufferPointer {
+        guard count >= 0, bytes.count - position >= count else { throw ClusteringSnapshotError("snapshot ends early at byte \(position)") }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)])
+    }
+
+    mutating func read<Value: FixedWidthInteger>(_: Value.Type = Value.self) throws(ClusteringSnapshotError) -> Value {
+        let size = MemoryLayout<Value>.size
+        guard bytes.count - position >= size else { throw ClusteringSnapshotError("snapshot ends early at byte \(position)") }
+        let value = bytes.loadUnaligned(fromByteOffset: position, as: Value.self)
+        position += size
+        return Value(littleEndian: value)
+    }
+
+    mutating func readDouble() throws(ClusteringSnapshotError) -> Double { Double(bitPattern: try read(UInt64.self)) }
+
+    mutating func readBool() throws(ClusteringSnapshotError) -> Bool { try read(UInt8.self) != 0 }
+
+    /// A count that must be plausible for elements of `size` bytes in what is left.
+    mutating func readCount(elementSize size: Int) throws(ClusteringSnapshotError) -> Int {
+        let count = try read(Int64.self)
+        guard count >= 0, count <= (bytes.count - position) / max(size, 1) else {
+            throw ClusteringSnapshotError("snapshot has an impossible count \(count) at byte \(position)")
+        }
+        return Int(count)
+    }
+
+    mutating func readArray<Element: BitwiseCopyable>(_: Element.Type) throws(ClusteringSnapshotError) -> [Element] {
+        let size = MemoryLayout<Element>.stride
+        let count = try readCount(elementSize: size)
+        let result = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count * size)]))
+            initialized = count
+        }
+        position += count * size
+        return result
+    }
+
+    mutating func readInts() throws(ClusteringSnapshotError) -> [Int] { try readArray(Int64.self).map { Int($0) } }
+
+    mutating func readString() throws(ClusteringSnapshotError) -> String {
+        String(decoding: try readArray(UInt8.self), as: UTF8.self)
+    }
+
+    mutating func readStrings() throws(ClusteringSnapshotError) -> [String] {
+        let count = try readCount(elementSize: 8)
+        var result: [String] = []
+        result.reserveCapacity(count)
+        for _ in 0..<count { result.append(try readString()) }
+        return result
+    }
+}

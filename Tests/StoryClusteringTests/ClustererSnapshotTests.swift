@@ -1,0 +1,78 @@
+import Foundation
+@testable import StoryClustering
+import Testing
+
+@Suite struct ClustererSnapshotTests {
+    /// Items with keys (entry ids), so that representatives and near-duplicate records can be compared.
+    func keyed(_ items: [ClusterItem]) -> [ClusterItem] {
+        items.enumerated().map { index, item in
+            var item = item
+            item.key = Int64(index + 1)
+            return item
+        }
+    }
+
+    func expectSameDecisions(_ items: [ClusterItem], splitAt split: Int) throws {
+        let original = StoryClusterer()
+        for item in items[..<split] { _ = original.add(item) }
+        let bytes = original.snapshot()
+        var pieces: [Data] = []
+        original.writeSnapshot(chunkSize: 1000) { pieces.append($0) }
+        #expect(pieces.dropLast().allSatisfy { $0.count == 1000 } && pieces.reduce(Data(), +) == bytes, "written in pieces, the same bytes")
+        let copy = try StoryClusterer(snapshot: bytes)
+        #expect(copy.snapshot() == bytes, "a loaded snapshot encodes to the same bytes")
+        #expect(copy.activeStoryCount == original.activeStoryCount)
+        var differences = 0
+        for item in items[split...] {
+            let expected = original.add(item)
+            let decision = copy.add(item)
+            if decision != expected || copy.representative(of: decision.story) != original.representative(of: expected.story) {
+                differences += 1
+            }
+        }
+        #expect(differences == 0, "\(differences) of \(items.count - split) later items decided differently")
+        #expect(copy.snapshot() == original.snapshot())
+    }
+
+    /// Live feeds in time order: every later item (joins, merges, near-duplicates, the sweep) is decided as by a
+    /// clusterer that never stopped.
+    @Test func aLoadedSnapshotDecidesLaterItemsAsTheOriginal() throws {
+        let live = keyed(try LabelledItems("replay-2021-09-17_18/dev.jsonl").inTimeOrder().items)
+        try expectSameDecisions(live, splitAt: live.count / 2)
+        // Headlines without times or summaries, in shuffled order (stories of a hundred items, many merges).
+        let headlines = keyed(try LabelledItems("uci_newsagg_first5000/dev.jsonl").shuffledLikePythonSeed42().items)
+        try expectSameDecisions(headlines, splitAt: 1_000)
+    }
+
+    @Test func anEmptyClustererRoundTrips() throws {
+        let empty = StoryClusterer(firstStoryID: 7)
+        let copy = try StoryClusterer(snapshot: empty.snapshot())
+        let decision = copy.add(ClusterItem(title: "Wellington zoo welcomes twin red panda cubs", summary: nil, source: "a", published: nil))
+        #expect(decision.story == 7 && decision.reason == .new)
+    }
+
+    @Test func damagedForeignOrMismatchedSnapshotsAreRefused() throws {
+        let clusterer = StoryClusterer()
+        for item in try LabelledItems("replay-2021-09-17_18/dev.jsonl").inTimeOrder().items.prefix(200) { _ = clusterer.add(item) }
+        let bytes = clusterer.snapshot()
+        func refusal(_ bytes: Data, parameters: ClusteringParameters = ClusteringParameters()) -> String? {
+            do {
+                _ = try StoryClusterer(snapshot: bytes, parameters: parameters)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(refusal(bytes) == nil)
+        let truncated = refusal(bytes.prefix(bytes.count - 1000))
+        #expect(truncated?.contains("length mismatch") == true, "\(truncated ?? "read")")
+        var flipped = bytes
+        flipped[flipped.startIndex + bytes.count / 2] ^= 0x40
+        #expect(refusal(flipped)?.contains("checksum") == true)
+        #expect(refusal(bytes.prefix(60)) != nil, "cut inside the header")
+        #expect(refusal(Data("not a snapshot at all".utf8)) == "not a clusterer snapshot")
+        var other = ClusteringParameters()
+        other.centroidThreshold = 0.31
+        #expect(refusal(bytes, parameters: other)?.contains("other clustering parameters") == true)
+    }
+}
