@@ -12,10 +12,14 @@ final class ClusteringStoryAssigner: StoryAssigner {
     private let clusterer: Mutex<StoryClusterer>
     private let restored = DispatchSemaphore(value: 0)
     private let ready = Mutex(false)
-    /// Whether the state is whole (loaded or rebuilt without error): only then is it worth a snapshot.
-    private let whole = Mutex(false)
-    private let loadedSnapshot = Mutex(false)
+    /// What is known of the clusterer's state: whether it is whole (loaded, or rebuilt without error, and nothing
+    /// it was given rolled back since), whether it came from the stored snapshot, and whether it changed since.
+    private let state = Mutex((whole: false, loaded: false, changed: false))
     private let store: FeedStore
+
+    /// A snapshot of a clusterer that has seen more documents than this is not loaded: the vocabulary and the
+    /// document frequencies grow with everything ever clustered, and the rebuild bounds them to the window again.
+    static let snapshotDocumentLimit = 200_000
 
     /// A clusterer that continues where the stored stories left off: the stored snapshot, or else the entries of
     /// the last window (at most the 20,000 most recent) put back into their stories. New story ids continue after
@@ -27,25 +31,8 @@ final class ClusteringStoryAssigner: StoryAssigner {
         let window = ClusteringParameters().windowHours * 3600
         let thread = Thread { [self] in
             defer { restored.signal() }
+            if loadSnapshot(logger: logger) { return }
             do {
-                if let snapshot = try store.clusteringSnapshot() {
-                    let failure = clusterer.withLock { current -> String? in
-                        do {
-                            current = try StoryClusterer(snapshot: snapshot)
-                            return nil
-                        } catch {
-                            return "\(error)"
-                        }
-                    }
-                    if let failure {
-                        logger?.notice("story clustering snapshot not used (\(failure)); rebuilding from the store")
-                    } else {
-                        whole.withLock { $0 = true }
-                        loadedSnapshot.withLock { $0 = true }
-                        logger?.debug("story clustering loaded from its snapshot (\(snapshot.count) bytes)")
-                        return
-                    }
-                }
                 // A merge re-points its entries, so each entry already names the story it belongs to now. Each entry
                 // is restored as it is read.
                 let count = try clusterer.withLock { clusterer in
@@ -56,7 +43,7 @@ final class ClusteringStoryAssigner: StoryAssigner {
                         clusterer.restore(item, story: entry.storyID)
                     }
                 }
-                whole.withLock { $0 = true }
+                state.withLock { $0.whole = true }
                 logger?.debug("story clustering rebuilt from \(count) recent entries")
             } catch {
                 logger?.error("could not rebuild story clustering from the store (new stories start fresh): \(error)")
@@ -66,10 +53,45 @@ final class ClusteringStoryAssigner: StoryAssigner {
         thread.start()
     }
 
+    /// Takes the stored snapshot if there is a usable one; false when the state must be rebuilt.
+    private func loadSnapshot(logger: Logger?) -> Bool {
+        let snapshot: Data
+        do {
+            guard let stored = try store.clusteringSnapshot() else { return false }
+            snapshot = stored
+        } catch {
+            logger?.notice("could not read the story clustering snapshot (\(error)); rebuilding from the store")
+            return false
+        }
+        let failure = clusterer.withLock { current -> String? in
+            do {
+                let loaded = try StoryClusterer(snapshot: snapshot)
+                guard loaded.documentsSeen <= Self.snapshotDocumentLimit else {
+                    return "it has seen \(loaded.documentsSeen) documents, the rebuild starts from the window"
+                }
+                current = loaded
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        if let failure {
+            logger?.notice("story clustering snapshot not used (\(failure)); rebuilding from the store")
+            return false
+        }
+        state.withLock { $0 = (whole: true, loaded: true, changed: false) }
+        logger?.debug("story clustering loaded from its snapshot (\(snapshot.count) bytes)")
+        return true
+    }
+
+    func entriesRolledBack() {
+        state.withLock { $0.whole = false }
+    }
+
     /// Whether the state came from a stored snapshot (waits for it).
     var startedFromSnapshot: Bool {
         waitUntilRestored()
-        return loadedSnapshot.withLock { $0 }
+        return state.withLock { $0.loaded }
     }
 
     /// The clusterer's state as a snapshot would store it (waits for the rebuild).
@@ -78,11 +100,13 @@ final class ClusteringStoryAssigner: StoryAssigner {
         return clusterer.withLock { $0.snapshot() }
     }
 
-    /// Stores the clusterer's state for the next start (when it is whole), in one transaction with the id of the
-    /// newest entry, so that it is used only if nothing was stored after it.
+    /// Stores the clusterer's state for the next start, in one transaction with the id of the newest entry, so that
+    /// it is used only if nothing was stored after it. Not when the state is not whole, nor when it is the stored
+    /// snapshot unchanged.
     func saveSnapshot(logger: Logger? = nil) async {
         waitUntilRestored()
-        guard whole.withLock({ $0 }) else { return }
+        let (whole, loaded, changed) = state.withLock { $0 }
+        guard whole, !loaded || changed else { return }
         do {
             try await store.saveClusteringSnapshot { [self] emit in
                 // `emit` writes rows in the store's transaction, on this thread, while the lock is held: it never
@@ -105,6 +129,7 @@ final class ClusteringStoryAssigner: StoryAssigner {
 
     func assign(_ entry: NewEntry) -> StoryAssignment {
         waitUntilRestored()
+        state.withLock { $0.changed = true }
         let item = Self.item(
             title: entry.input.title, text: entry.input.text, feedID: entry.feedID, published: entry.input.published,
             seenAt: entry.seenAt, key: entry.id)

@@ -182,6 +182,7 @@ public final class FeedStore: Sendable {
                             results.append(.success(summary))
                         } catch {
                             unindexed = backlogBefore
+                            pending.stories?.entriesRolledBack()
                             results.append(.failure(StoreError(path: path, message: Self.describe(error))))
                         }
                     }
@@ -190,6 +191,7 @@ public final class FeedStore: Sendable {
                 }
             } catch {
                 // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
+                for pending in batch { pending.stories?.entriesRolledBack() }
                 let failure = StoreError(path: path, message: Self.describe(error))
                 results = batch.map { _ in .failure(failure) }
             }

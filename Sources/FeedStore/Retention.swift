@@ -116,7 +116,8 @@ extension FeedStore {
             let stories = try Int64.fetchAll(
                 db, sql: "SELECT DISTINCT story_id FROM entry WHERE id IN (\(list)) AND story_id IS NOT NULL")
             try db.execute(sql: "DELETE FROM entry WHERE id IN (\(list))")
-            // The clusterer's snapshot may hold these entries; a restart rebuilds from what is left instead.
+            // A stored clusterer snapshot may hold these entries: it goes with them. (A running daemon keeps them in
+            // its clusterer until they leave the window, and stores that state again when it stops.)
             try db.execute(sql: "DELETE FROM clustering_snapshot")
             if !stories.isEmpty {
                 try db.execute(

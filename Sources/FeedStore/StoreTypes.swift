@@ -188,6 +188,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// assignments commit together. Called in commit order, one entry at a time.
 public protocol StoryAssigner: Sendable {
     func assign(_ entry: NewEntry) -> StoryAssignment
+    /// Entries it was given in a transaction that then rolled back are not stored: whatever state it keeps of them
+    /// no longer matches the store (their ids will be given again).
+    func entriesRolledBack()
+}
+
+extension StoryAssigner {
+    public func entriesRolledBack() {}
 }
 
 /// A newly stored entry, as the story assigner sees it.

@@ -106,7 +106,12 @@ extension IntegerTable {
         count = Int(try reader.read(Int64.self))
         let size = values.count
         guard size >= 2, size.nonzeroBitCount == 1, keys.count == size, shift == UInt64(64 - size.trailingZeroBitCount),
-            count == values.count(where: { $0 != Self.empty })
+            count == values.count(where: { $0 != Self.empty }), count * 3 <= size * 2
         else { throw ClusteringSnapshotError("snapshot holds an inconsistent integer table") }
+    }
+
+    /// Whether every value is below `limit`.
+    func allValues(below limit: Int) -> Bool {
+        values.allSatisfy { $0 == Self.empty || Int($0) < limit }
     }
 }

@@ -213,9 +213,13 @@ extension NearDuplicateIndex {
             throw ClusteringSnapshotError("snapshot holds inconsistent near-duplicate serials")
         }
         let stored = serials[2] - serials[0]
-        guard signatures.count == stored * Self.hashCount, payloads.count == stored, times.count == stored,
-            sources.count == stored, previousInBucket.count == stored * Self.bandCount
+        guard payloads.count == stored, times.count == stored, sources.count == stored,
+            signatures.count == stored * Self.hashCount, previousInBucket.count == stored * Self.bandCount
         else { throw ClusteringSnapshotError("snapshot holds a near-duplicate index of mismatched sizes") }
+        // Each bucket walk goes to strictly older texts and starts at a text that exists.
+        guard previousInBucket.indices.allSatisfy({ previousInBucket[$0] < serials[0] + $0 / Self.bandCount }),
+            buckets.allValues(below: serials[2])
+        else { throw ClusteringSnapshotError("snapshot holds a near-duplicate index with broken bucket chains") }
         self.signatures = signatures
         self.payloads = payloads
         self.times = times

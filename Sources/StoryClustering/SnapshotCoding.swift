@@ -22,6 +22,7 @@ struct SnapshotWriter {
     private var checksum = SnapshotChecksum()
 
     init(chunkSize: Int = .max, emit: ((Data) -> Void)? = nil) {
+        precondition(chunkSize > 0, "snapshot chunks hold at least one byte")
         self.chunkSize = chunkSize
         self.emit = emit
     }

@@ -120,6 +120,9 @@ public final class StoryClusterer {
     /// Active stories held in memory.
     public var activeStoryCount: Int { stories.count }
 
+    /// How many items it has counted in its document frequencies (all it ever clustered or restored).
+    public var documentsSeen: Int { documentCount }
+
     /// Distinct words seen (tests).
     var wordCount: Int { words.count }
 
@@ -1026,6 +1029,28 @@ extension StoryClusterer {
     private static let snapshotMagic = Array("tidings clusterer".utf8)
     private static let snapshotVersion: UInt32 = 1
 
+    /// What this build makes of a sample of news text: its words, names, stems, stopwords, normalised title and
+    /// near-duplicate signature. A snapshot holds words, stems and signatures as the build that took it made them, so
+    /// one from a build that reads text differently (another tokenizer, stemmer or hash) is not loaded.
+    static let behaviourFingerprint: UInt64 = {
+        let sample = """
+            U.S. officials: Biden's plan https://t.co/x #news won't pass. L’Élysée’s “reply” at www.elysee.fr — the F.B.I. \
+            said 3,000 running cats were counted on Tuesday 21 September in São Paulo; 東京 reported 12.5% more. NASA’s \
+            rover and the EU's 3 GHz band generously followed.
+            """
+        var parts: [String] = Tokenizer.tokens(sample).map { "\($0.surface) \($0.lower) \($0.sentenceInitial)" }
+        parts.append(Tokenizer.normalizedTitle(sample))
+        let stemmer = Stemmer()
+        parts += Tokenizer.tokens(sample).map { stemmer.stem($0.lower) }
+        parts += Stopwords.english.sorted()
+        parts += ["21", "2021", "3rd", "1999", "12", "tuesday"].map { "\(Stopwords.isDateLike($0))" }
+        let signature = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8).signature(of: sample) ?? []
+        parts += signature.map(String.init)
+        var checksum = SnapshotChecksum()
+        for part in parts { Array((part + "\n").utf8).withUnsafeBytes { checksum.add($0) } }
+        return checksum.value
+    }()
+
     /// The clusterer's whole state as bytes: a clusterer made from them (`init(snapshot:)`) decides every later item
     /// exactly as this one would. What a daemon keeps across a restart instead of rebuilding stories from stored
     /// entries (which featurises every entry of the window again and only approximates the state).
@@ -1051,6 +1076,7 @@ extension StoryClusterer {
         // Byte order, as the arrays are laid out in memory.
         writer.write([UInt32(0x0102_0304)].withUnsafeBytes { Array($0) })
         writer.write(String(describing: parameters))
+        writer.write(Self.behaviourFingerprint)
         writer.beginBody()
         encodeState(into: &writer)
     }
@@ -1122,16 +1148,18 @@ extension StoryClusterer {
         guard try reader.readString() == String(describing: parameters) else {
             throw ClusteringSnapshotError("snapshot taken with other clustering parameters")
         }
+        guard try reader.read(UInt64.self) == Self.behaviourFingerprint else {
+            throw ClusteringSnapshotError("snapshot taken by a build that reads text differently")
+        }
         // The body, then its checksum and length.
         guard reader.remaining >= 16 else { throw ClusteringSnapshotError("snapshot ends early at byte \(reader.position)") }
         let body = try reader.skip(reader.remaining - 16)
         let checksum = try reader.read(UInt64.self)
         let length = try reader.read(UInt64.self)
+        guard length == UInt64(body.count) else { throw ClusteringSnapshotError("snapshot damaged (length mismatch)") }
         var actual = SnapshotChecksum()
         actual.add(body)
-        guard length == UInt64(body.count), actual.value == checksum else {
-            throw ClusteringSnapshotError("snapshot damaged (checksum or length mismatch)")
-        }
+        guard actual.value == checksum else { throw ClusteringSnapshotError("snapshot damaged (checksum mismatch)") }
         var bodyReader = SnapshotReader(body)
         try load(from: &bodyReader)
         guard bodyReader.isAtEnd else { throw ClusteringSnapshotError("snapshot body has trailing bytes") }
@@ -1140,6 +1168,7 @@ extension StoryClusterer {
     private func load(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
         let termTexts = try reader.readStrings()
         let termCount = termTexts.count
+        guard Set(termTexts).count == termCount else { throw ClusteringSnapshotError("snapshot repeats a term") }
         func checkTerms(_ terms: [Int32], allowingNone: Bool = false) throws(ClusteringSnapshotError) {
             guard terms.allSatisfy({ Int($0) < termCount && ($0 >= 0 || (allowingNone && $0 == -1)) }) else {
                 throw ClusteringSnapshotError("snapshot names a term that does not exist")
@@ -1160,12 +1189,15 @@ extension StoryClusterer {
         let sourceNames = try reader.readStrings()
         let sourceStoryCount = try reader.readInts()
         let sourceTermCount = try IntegerTable(from: &reader)
-        guard sourceStoryCount.count == sourceNames.count else { throw ClusteringSnapshotError("snapshot's sources mismatch") }
+        guard sourceStoryCount.count == sourceNames.count, Set(sourceNames).count == sourceNames.count else {
+            throw ClusteringSnapshotError("snapshot's sources mismatch")
+        }
         var stories: [Int64: Story] = [:]
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let story = try Self.decodeStory(from: &reader)
+            let cached = story.cache.map { [$0.centroid.terms, $0.topTerms, $0.frequentTerms.map(\.term)] } ?? []
             for terms in [story.termWeights.terms, story.documentCounts.terms, story.firstEntities] + story.titles.map(\.terms)
-                + story.titleVectors.map(\.terms)
+                + story.titleVectors.map(\.terms) + cached
             {
                 try checkTerms(terms)
             }
@@ -1176,7 +1208,9 @@ extension StoryClusterer {
         }
         let titleKeys = try reader.readStrings()
         let titleStories = try reader.readArray(Int64.self)
-        guard titleKeys.count == titleStories.count else { throw ClusteringSnapshotError("snapshot's title index mismatches") }
+        guard titleKeys.count == titleStories.count, zip(titleKeys, titleKeys.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ClusteringSnapshotError("snapshot's title index mismatches")
+        }
         try nearDuplicates.load(from: &reader) { (reader: inout SnapshotReader) throws(ClusteringSnapshotError) in
             let story = try reader.read(Int64.self)
             let hasKey = try reader.readBool()
@@ -1185,7 +1219,10 @@ extension StoryClusterer {
         }
         let mergedFrom = try reader.readArray(Int64.self)
         let mergedInto = try reader.readArray(Int64.self)
-        guard mergedFrom.count == mergedInto.count else { throw ClusteringSnapshotError("snapshot's merge records mismatch") }
+        // A merge keeps the older id, so every record leads to a smaller id (no cycles).
+        guard mergedFrom.count == mergedInto.count, zip(mergedFrom, mergedFrom.dropFirst()).allSatisfy({ $0 < $1 }),
+            zip(mergedFrom, mergedInto).allSatisfy({ $0 > $1 })
+        else { throw ClusteringSnapshotError("snapshot's merge records are inconsistent") }
         let nextStoryID = try reader.read(Int64.self)
         let hasClock = try reader.readBool()
         let clock = try reader.readDouble()

@@ -85,8 +85,9 @@ extension WordTable {
         hashes = try reader.readArray(UInt64.self)
         slots = try reader.readArray(Int32.self)
         guard hashes.count == ends.count, (ends.last ?? 0) == arena.count, zip(ends, ends.dropFirst()).allSatisfy({ $0 <= $1 }),
-            slots.count.nonzeroBitCount == 1, ends.count * 2 <= slots.count,
-            slots.allSatisfy({ $0 >= -1 && Int($0) < ends.count })
+            (ends.first ?? 0) >= 0, slots.count.nonzeroBitCount == 1, ends.count * 2 <= slots.count,
+            slots.allSatisfy({ $0 >= -1 && Int($0) < ends.count }),
+            Set(slots.filter { $0 >= 0 }).count == ends.count, slots.count(where: { $0 >= 0 }) == ends.count
         else { throw ClusteringSnapshotError("snapshot holds an inconsistent word table") }
     }
 }

@@ -376,6 +376,10 @@ extension FeedPollerTests {
         let fourth = try ClusteringStoryAssigner(store: store, now: clock.now)
         #expect(!fourth.startedFromSnapshot)
         #expect(fourth.currentState() == third.currentState(), "a rebuild from the same entries gives the same state")
+        // A state that took entries which then rolled back is not stored.
+        fourth.entriesRolledBack()
+        await fourth.saveSnapshot()
+        #expect(try store.clusteringSnapshot() == good.dropLast(10))
     }
 }
 

@@ -29,6 +29,13 @@ import Testing
         let urls = (0..<8).map { "https://feed\($0).example/rss" }
         let ids = try await store.syncSubscriptions(urls.map { SubscriptionInput(url: $0, title: nil) })
         let feedIDs = try urls.map { try #require(ids[$0]) }
+        /// Assigns every entry a story of its own and counts the fetches it was told rolled back.
+        final class Recorder: StoryAssigner {
+            let rolledBack = Mutex(0)
+            func assign(_ entry: NewEntry) -> StoryAssignment { StoryAssignment(story: entry.id, headlineEntryID: entry.id) }
+            func entriesRolledBack() { rolledBack.withLock { $0 += 1 } }
+        }
+        let recorder = Recorder()
         // The writer is kept busy until the fetches have arrived, so that they wait for it together.
         let busy = try await holdWriter(of: store, until: 9)
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
@@ -42,7 +49,7 @@ import Testing
                     let record = FetchRecord(
                         feedID: feedID, state: pollState(at: now, status: 200, next: now + 1800), entries: entries,
                         listed: true)
-                    return (index, (try? await store.record(record)) != nil)
+                    return (index, (try? await store.record(record, stories: recorder)) != nil)
                 }
             }
             var outcomes: [Int: Bool] = [:]
@@ -53,6 +60,7 @@ import Testing
         #expect(store.largestRecordBatch == 9, "the waiting fetches were written in one transaction")
         #expect((0..<8).allSatisfy { outcomes[$0] == true })
         #expect(outcomes[8] == false, "a fetch whose write fails reports it")
+        #expect(recorder.rolledBack.withLock { $0 } == 1, "the story assigner learns that one fetch rolled back")
         #expect(try store.entryCount() == 24, "the failing fetch left nothing behind, the others lost nothing")
         // Every stored entry was indexed at the end of its batch, once.
         for index in 0..<8 {

@@ -199,6 +199,12 @@ struct LabelledItems {
         #expect(more.map(\.sentenceInitial) == [true, true, false, true, false, false, false, false])
     }
 
+    @Test func dotsInsideLinksAreNotAcronyms() {
+        #expect(Tokenizer.tokens("See https://a.b.c.example/x for U.N. news").map(\.surface) == ["See", "for", "UN", "news"])
+        #expect(Tokenizer.tokens("visit www.u.s.gov today").map(\.surface) == ["visit", "today"])
+        #expect(Tokenizer.tokens("mail a.b.c@d.e.gov or call").map(\.surface) == ["mail", "or", "call"])
+    }
+
     @Test func wordShapesSeeThroughPossessivesAndNonASCII() {
         var words: [(String, Tokenizer.Shape)] = []
         Tokenizer.scan("NASA\u{2019}s rover, Müller’s car and the EU's 3 GHz band") { bytes, _, shape in

@@ -96,4 +96,38 @@ import Testing
         }
         #expect(copies >= 5, "\(copies) copies found")
     }
+
+    /// One-permutation hashing estimates the Jaccard similarity of two texts' word 3-shingles as well as 64 separate
+    /// hash functions would (standard error about √(J(1 − J)/64)), short texts included, where most of the 64 bins
+    /// are filled by densification.
+    @Test func signaturesEstimateJaccardSimilarityForShortAndLongTexts() throws {
+        let index = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8)
+        func shingles(_ words: [String]) -> Set<String> {
+            Set((0..<(words.count - 2)).map { words[$0..<($0 + 3)].joined(separator: " ") })
+        }
+        var state: UInt64 = 42
+        func random(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var errors: [Double] = []
+        for pair in 0..<300 {
+            let length = 10 + random(50)
+            let words = (0..<length).map { "p\(pair)w\($0)" }
+            // The other text changes a random share of the words (each change breaks up to three shingles).
+            let changes = random(length / 2 + 1)
+            var other = words
+            for _ in 0..<changes { other[random(length)] = "p\(pair)x\(random(1_000_000))" }
+            let (a, b) = (shingles(words), shingles(other))
+            let jaccard = Double(a.intersection(b).count) / Double(a.union(b).count)
+            let first = try #require(index.signature(of: words.joined(separator: " ")))
+            let second = try #require(index.signature(of: other.joined(separator: " ")))
+            let estimate = Double(zip(first, second).count { $0 == $1 }) / 64
+            if jaccard == 1 { #expect(estimate == 1, "identical shingle sets give identical signatures") }
+            errors.append(abs(estimate - jaccard))
+        }
+        let meanError = errors.reduce(0, +) / Double(errors.count)
+        #expect(meanError < 0.06, "mean absolute error \(meanError)")
+        #expect(errors.max()! < 0.3, "largest error \(errors.max()!)")
+    }
 }
