@@ -1,10 +1,10 @@
 public import FeedConfig
-public import FeedFetching
+import FeedFetching
 import FeedModel
 import FeedParsing
 import FeedScheduling
 public import FeedStore
-public import Foundation
+import Foundation
 
 /// The result of polling one feed, for logging and exit status.
 public struct PollOutcome: Sendable {

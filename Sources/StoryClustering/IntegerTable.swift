@@ -91,23 +91,22 @@ struct IntegerTable {
 }
 
 extension IntegerTable {
-    /// The table exactly as it is (slots, probe order and all), for a clusterer snapshot.
+    /// The entries, ordered by key, for a clusterer snapshot: the same contents encode the same way whatever the
+    /// table's size and probe order (only lookups depend on those, and they find the same values).
     func encode(into writer: inout SnapshotWriter) {
-        writer.write(keys)
-        writer.write(values)
-        writer.write(shift)
-        writer.write(Int64(count))
+        let occupied = values.indices.filter { values[$0] != Self.empty }.sorted { keys[$0] < keys[$1] }
+        writer.write(occupied.map { keys[$0] })
+        writer.write(occupied.map { values[$0] })
     }
 
     init(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
-        keys = try reader.readArray(UInt64.self)
-        values = try reader.readArray(UInt32.self)
-        shift = try reader.read(UInt64.self)
-        count = Int(try reader.read(Int64.self))
-        let size = values.count
-        guard size >= 2, size.nonzeroBitCount == 1, keys.count == size, shift == UInt64(64 - size.trailingZeroBitCount),
-            count == values.count(where: { $0 != Self.empty }), count * 3 <= size * 2
+        let keys = try reader.readArray(UInt64.self)
+        let values = try reader.readArray(UInt32.self)
+        guard keys.count == values.count, zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }),
+            !values.contains(Self.empty)
         else { throw ClusteringSnapshotError("snapshot holds an inconsistent integer table") }
+        self.init()
+        for (key, value) in zip(keys, values) { set(value, for: key) }
     }
 
     /// Whether every value is below `limit`.

@@ -177,23 +177,25 @@ final class NearDuplicateIndex<Payload> {
 }
 
 extension NearDuplicateIndex {
-    /// The index exactly as it is, for a clusterer snapshot; `payload` writes one payload.
+    /// The index's live texts (the forgotten ones it still stores are left out), for a clusterer snapshot;
+    /// `payload` writes one payload.
     func encode(into writer: inout SnapshotWriter, payload: (Payload, inout SnapshotWriter) -> Void) {
-        writer.write(signatures)
-        writer.write(Int64(payloads.count))
-        for entry in payloads {
+        let live = firstLive - storageStart
+        writer.write(Array(signatures[(live * Self.hashCount)...]))
+        writer.write(Int64(payloads.count - live))
+        for entry in payloads[live...] {
             writer.write(entry != nil)
             if let entry { payload(entry, &writer) }
         }
-        writer.write(times)
-        writer.write(Int64(sources.count))
-        for source in sources {
+        writer.write(Array(times[live...]))
+        writer.write(Int64(sources.count - live))
+        for source in sources[live...] {
             writer.write(source != nil)
             if let source { writer.write(source) }
         }
-        writer.write(previousInBucket)
+        writer.write(Array(previousInBucket[(live * Self.bandCount)...]))
         buckets.encode(into: &writer)
-        writer.write([storageStart, firstLive, nextSerial])
+        writer.write([firstLive, firstLive, nextSerial])
     }
 
     /// Replaces the index's contents with what `encode` wrote; `payload` reads one payload.
