@@ -101,18 +101,23 @@ final class ClusteringStoryAssigner: StoryAssigner {
     }
 
     /// Stores the clusterer's state for the next start, in one transaction with the id of the newest entry, so that
-    /// it is used only if nothing was stored after it. Not when the state is not whole, nor when it is the stored
-    /// snapshot unchanged.
+    /// it is used only if nothing was stored after it. Not when the state is not whole or is past the document limit
+    /// (then the stored one is deleted), nor when it is the stored snapshot unchanged and still current.
     func saveSnapshot(logger: Logger? = nil) async {
         waitUntilRestored()
-        let (whole, loaded, changed) = state.withLock { $0 }
-        guard whole, !loaded || changed else { return }
+        let (loaded, changed) = state.withLock { ($0.loaded, $0.changed) }
+        if loaded, !changed, (try? store.hasCurrentClusteringSnapshot()) == true { return }
         do {
             try await store.saveClusteringSnapshot { [self] emit in
+                // Decided inside the transaction, where no record batch can come between the check and the write.
+                guard state.withLock({ $0.whole }) else { return }
                 // `emit` writes rows in the store's transaction, on this thread, while the lock is held: it never
                 // leaves this call.
                 nonisolated(unsafe) let emit = emit
-                clusterer.withLock { $0.writeSnapshot(chunkSize: 1 << 20, to: emit) }
+                clusterer.withLock { clusterer in
+                    guard clusterer.documentsSeen <= Self.snapshotDocumentLimit else { return }
+                    clusterer.writeSnapshot(chunkSize: 1 << 20, to: emit)
+                }
             }
         } catch {
             logger?.error("could not store the story clustering snapshot (the next start rebuilds it): \(error)")

@@ -30,18 +30,29 @@ extension FeedStore {
     /// since (retention deletes it); nil otherwise.
     public func clusteringSnapshot() throws(StoreError) -> Data? {
         try readAccess { db in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) AS parts, SUM(last_entry_id = (SELECT COALESCE(MAX(id), 0) FROM entry)) AS current,
-                        SUM(length(data)) AS size
-                    FROM clustering_snapshot
-                    """)
-            guard let row, let parts = row["parts"] as Int?, parts > 0, row["current"] as Int? == parts else { return nil }
-            var snapshot = Data(capacity: row["size"] ?? 0)
+            guard let size = try Self.currentSnapshotSize(db) else { return nil }
+            var snapshot = Data(capacity: size)
             let chunks = try Data.fetchCursor(db, sql: "SELECT data FROM clustering_snapshot ORDER BY part")
             while let chunk = try chunks.next() { snapshot.append(chunk) }
             return snapshot
         }
+    }
+
+    /// Whether `clusteringSnapshot()` would return one (without reading it).
+    public func hasCurrentClusteringSnapshot() throws(StoreError) -> Bool {
+        try readAccess { db in try Self.currentSnapshotSize(db) != nil }
+    }
+
+    /// The size of the stored snapshot if it is current: every part taken at the newest entry.
+    private static func currentSnapshotSize(_ db: Database) throws -> Int? {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) AS parts, SUM(last_entry_id = (SELECT COALESCE(MAX(id), 0) FROM entry)) AS current,
+                    SUM(length(data)) AS size
+                FROM clustering_snapshot
+                """)
+        guard let row, let parts = row["parts"] as Int?, parts > 0, row["current"] as Int? == parts else { return nil }
+        return row["size"] ?? 0
     }
 }

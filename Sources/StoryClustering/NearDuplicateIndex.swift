@@ -163,10 +163,19 @@ final class NearDuplicateIndex<Payload> {
     }
 
     private func bucketKey(_ signature: [UInt16], band: Int) -> UInt64 {
-        bucketKey(signature[...], band: band)
+        Self.bucketKey(signature[...], band: band)
     }
 
     private func bucketKey(_ signature: ArraySlice<UInt16>, band: Int) -> UInt64 {
+        Self.bucketKey(signature, band: band)
+    }
+
+    /// The bucket keys of a signature, one per band (what a snapshot's buckets were filed under).
+    static func bucketKeys(of signature: [UInt16]) -> [UInt64] {
+        (0..<bandCount).map { bucketKey(signature[...], band: $0) }
+    }
+
+    private static func bucketKey(_ signature: ArraySlice<UInt16>, band: Int) -> UInt64 {
         var key = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
         let first = signature.startIndex + band * Self.rowsPerBand
         for index in first..<(first + Self.rowsPerBand) {

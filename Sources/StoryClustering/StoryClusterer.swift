@@ -1027,11 +1027,12 @@ extension StoryClusterer {
 
 extension StoryClusterer {
     private static let snapshotMagic = Array("tidings clusterer".utf8)
-    private static let snapshotVersion: UInt32 = 1
+    private static let snapshotVersion: UInt32 = 2
 
-    /// What this build makes of a sample of news text: its words, names, stems, stopwords, normalised title and
-    /// near-duplicate signature. A snapshot holds words, stems and signatures as the build that took it made them, so
-    /// one from a build that reads text differently (another tokenizer, stemmer or hash) is not loaded.
+    /// What this build makes of a sample of news text: its words, names, stems, stopwords, normalised title,
+    /// near-duplicate signature and bucket keys, and the other keys a snapshot stores. A snapshot holds these as the
+    /// build that took it made them, so one from a build that reads text differently (another tokenizer, stemmer or
+    /// hash) is not loaded.
     static let behaviourFingerprint: UInt64 = {
         let sample = """
             U.S. officials: Biden's plan https://t.co/x #news won't pass. L’Élysée’s “reply” at www.elysee.fr — the F.B.I. \
@@ -1046,6 +1047,10 @@ extension StoryClusterer {
         parts += ["21", "2021", "3rd", "1999", "12", "tuesday"].map { "\(Stopwords.isDateLike($0))" }
         let signature = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8).signature(of: sample) ?? []
         parts += signature.map(String.init)
+        // What stored keys were made with: near-duplicate buckets, per-source term counts, composed word keys.
+        parts += NearDuplicateIndex<Int>.bucketKeys(of: signature).map(String.init)
+        parts.append(String(sourceTermKey(3, 7)))
+        parts.append("Cafe\u{301} \u{110C}\u{1166}\u{110C}\u{116E}".precomposedStringWithCanonicalMapping)
         var checksum = SnapshotChecksum()
         for part in parts { Array((part + "\n").utf8).withUnsafeBytes { checksum.add($0) } }
         return checksum.value

@@ -71,23 +71,25 @@ struct WordTable {
 }
 
 extension WordTable {
-    /// The table exactly as it is, for a clusterer snapshot.
+    /// The words in order, for a clusterer snapshot; loading adds them again, so hashes and slots are this build's.
     func encode(into writer: inout SnapshotWriter) {
         writer.write(arena)
         writer.write(ends)
-        writer.write(hashes)
-        writer.write(slots)
     }
 
     init(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
-        arena = try reader.readArray(UInt8.self)
-        ends = try reader.readInts()
-        hashes = try reader.readArray(UInt64.self)
-        slots = try reader.readArray(Int32.self)
-        guard hashes.count == ends.count, (ends.last ?? 0) == arena.count, zip(ends, ends.dropFirst()).allSatisfy({ $0 <= $1 }),
-            (ends.first ?? 0) >= 0, slots.count.nonzeroBitCount == 1, ends.count * 2 <= slots.count,
-            slots.allSatisfy({ $0 >= -1 && Int($0) < ends.count }),
-            Set(slots.filter { $0 >= 0 }).count == ends.count, slots.count(where: { $0 >= 0 }) == ends.count
-        else { throw ClusteringSnapshotError("snapshot holds an inconsistent word table") }
+        let arena = try reader.readArray(UInt8.self)
+        let ends = try reader.readInts()
+        guard (ends.last ?? 0) == arena.count, (ends.first ?? 0) >= 0, zip(ends, ends.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw ClusteringSnapshotError("snapshot holds an inconsistent word table")
+        }
+        self.init()
+        var start = 0
+        for end in ends {
+            let word = arena[start..<end]
+            guard index(of: word) == nil else { throw ClusteringSnapshotError("snapshot repeats a word") }
+            _ = append(word)
+            start = end
+        }
     }
 }
