@@ -17,15 +17,19 @@ final class ClusteringStoryAssigner: StoryAssigner {
     private let state = Mutex((whole: false, loaded: false, changed: false))
     private let store: FeedStore
 
-    /// A snapshot of a clusterer that has seen more documents than this is not loaded: the vocabulary and the
-    /// document frequencies grow with everything ever clustered, and the rebuild bounds them to the window again.
-    static let snapshotDocumentLimit = 200_000
+    /// A snapshot of a clusterer that has seen more documents than this is neither loaded nor stored: the
+    /// vocabulary and the document frequencies grow with everything ever clustered, and the rebuild bounds them to
+    /// the window again.
+    private let snapshotDocumentLimit: Int
 
     /// A clusterer that continues where the stored stories left off: the stored snapshot, or else the entries of
     /// the last window (at most the 20,000 most recent) put back into their stories. New story ids continue after
     /// the stored ones.
-    init(store: FeedStore, now: Date = Date(), logger: Logger? = nil) throws(StoreError) {
+    init(store: FeedStore, now: Date = Date(), logger: Logger? = nil, snapshotDocumentLimit: Int = 200_000)
+        throws(StoreError)
+    {
         self.store = store
+        self.snapshotDocumentLimit = snapshotDocumentLimit
         let firstStoryID = try store.maximumStoryID() + 1
         clusterer = Mutex(StoryClusterer(firstStoryID: firstStoryID))
         let window = ClusteringParameters().windowHours * 3600
@@ -66,7 +70,7 @@ final class ClusteringStoryAssigner: StoryAssigner {
         let failure = clusterer.withLock { current -> String? in
             do {
                 let loaded = try StoryClusterer(snapshot: snapshot)
-                guard loaded.documentsSeen <= Self.snapshotDocumentLimit else {
+                guard loaded.documentsSeen <= snapshotDocumentLimit else {
                     return "it has seen \(loaded.documentsSeen) documents, the rebuild starts from the window"
                 }
                 current = loaded
@@ -115,7 +119,7 @@ final class ClusteringStoryAssigner: StoryAssigner {
                 // leaves this call.
                 nonisolated(unsafe) let emit = emit
                 clusterer.withLock { clusterer in
-                    guard clusterer.documentsSeen <= Self.snapshotDocumentLimit else { return }
+                    guard clusterer.documentsSeen <= snapshotDocumentLimit else { return }
                     clusterer.writeSnapshot(chunkSize: 1 << 20, to: emit)
                 }
             }

@@ -361,6 +361,14 @@ extension FeedPollerTests {
         let second = try ClusteringStoryAssigner(store: store, now: clock.now)
         #expect(second.startedFromSnapshot)
         #expect(second.currentState() == first.currentState())
+        // A clusterer that has seen more documents than the limit is neither loaded nor stored (the rebuild bounds
+        // what grows with history); the stored snapshot goes.
+        let capped = try ClusteringStoryAssigner(store: store, now: clock.now, snapshotDocumentLimit: 3)
+        #expect(!capped.startedFromSnapshot)
+        await capped.saveSnapshot()
+        #expect(try store.clusteringSnapshot() == nil)
+        await second.saveSnapshot()
+        #expect(try store.clusteringSnapshot() == first.currentState(), "a loaded state is stored when none is current")
         // Loaded and unchanged, with the stored snapshot still current: it is not written again.
         try await store.saveClusteringSnapshot { emit in emit(Data("marker".utf8)) }
         await second.saveSnapshot()
