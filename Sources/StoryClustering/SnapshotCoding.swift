@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Why a clusterer snapshot could not be read.
 public struct ClusteringSnapshotError: Error, CustomStringConvertible, Sendable {
@@ -32,7 +32,7 @@ struct SnapshotWriter {
     /// Writes the trailer and hands on the rest; returns the bytes kept (all of them without `emit`).
     mutating func finish() -> Data {
         let start = bodyStart ?? emitted + bytes.count
-        bytes.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0[max(0, start - emitted)...])) }
+        addBufferedBodyToChecksum()
         let length = emitted + bytes.count - start
         bodyStart = nil
         write(checksum.value)
@@ -82,15 +82,22 @@ struct SnapshotWriter {
             bytes.append((start + offset).assumingMemoryBound(to: UInt8.self), count: count)
             offset += count
             if bytes.count >= chunkSize, let emit {
-                if let bodyStart {
-                    bytes.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0[max(0, bodyStart - emitted)...])) }
-                }
+                addBufferedBodyToChecksum()
                 emit(bytes)
                 emitted += bytes.count
                 bytes = Data()
                 bytes.reserveCapacity(chunkSize)
             }
         }
+    }
+}
+
+extension SnapshotWriter {
+    /// Adds the part of the buffered bytes that belongs to the body to the checksum (before they are handed on).
+    fileprivate mutating func addBufferedBodyToChecksum() {
+        guard let bodyStart else { return }
+        let first = max(0, bodyStart - emitted)
+        bytes.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0[first...])) }
     }
 }
 

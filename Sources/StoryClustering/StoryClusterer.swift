@@ -1028,6 +1028,8 @@ extension StoryClusterer {
 extension StoryClusterer {
     private static let snapshotMagic = Array("tidings clusterer".utf8)
     private static let snapshotVersion: UInt32 = 2
+    /// 0x01020304 as laid out in memory: the byte order of the arrays a snapshot holds.
+    private static let byteOrderMark = [UInt32(0x0102_0304)].withUnsafeBytes { Array($0) }
 
     /// What this build makes of a sample of news text: its words, names, stems, stopwords, normalised title,
     /// near-duplicate signature and bucket keys, and the other keys a snapshot stores. A snapshot holds these as the
@@ -1039,10 +1041,11 @@ extension StoryClusterer {
             said 3,000 running cats were counted on Tuesday 21 September in São Paulo; 東京 reported 12.5% more. NASA’s \
             rover and the EU's 3 GHz band generously followed.
             """
-        var parts: [String] = Tokenizer.tokens(sample).map { "\($0.surface) \($0.lower) \($0.sentenceInitial)" }
+        let tokens = Tokenizer.tokens(sample)
+        var parts: [String] = tokens.map { "\($0.surface) \($0.lower) \($0.sentenceInitial)" }
         parts.append(Tokenizer.normalizedTitle(sample))
         let stemmer = Stemmer()
-        parts += Tokenizer.tokens(sample).map { stemmer.stem($0.lower) }
+        parts += tokens.map { stemmer.stem($0.lower) }
         parts += Stopwords.english.sorted()
         parts += ["21", "2021", "3rd", "1999", "12", "tuesday"].map { "\(Stopwords.isDateLike($0))" }
         let signature = NearDuplicateIndex<Int>(threshold: 0.7, minimumShingles: 8).signature(of: sample) ?? []
@@ -1078,8 +1081,7 @@ extension StoryClusterer {
     private func writeSnapshot(into writer: inout SnapshotWriter) {
         writer.write(Self.snapshotMagic)
         writer.write(Self.snapshotVersion)
-        // Byte order, as the arrays are laid out in memory.
-        writer.write([UInt32(0x0102_0304)].withUnsafeBytes { Array($0) })
+        writer.write(Self.byteOrderMark)
         writer.write(String(describing: parameters))
         writer.write(Self.behaviourFingerprint)
         writer.beginBody()
@@ -1147,7 +1149,7 @@ extension StoryClusterer {
         guard version == Self.snapshotVersion else {
             throw ClusteringSnapshotError("snapshot format \(version), this build reads \(Self.snapshotVersion)")
         }
-        guard try reader.readArray(UInt8.self) == [UInt32(0x0102_0304)].withUnsafeBytes({ Array($0) }) else {
+        guard try reader.readArray(UInt8.self) == Self.byteOrderMark else {
             throw ClusteringSnapshotError("snapshot taken on a machine of another byte order")
         }
         guard try reader.readString() == String(describing: parameters) else {
