@@ -86,7 +86,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["FeedModel"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "FeedParsingTests", dependencies: ["FeedParsing", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "FeedConfigTests", dependencies: ["FeedConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedConfigTests", dependencies: ["FeedConfig", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedFetchingTests", dependencies: ["FeedFetching", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -94,7 +94,8 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "FeedSchedulingTests", dependencies: ["FeedScheduling"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "FeedStoreTests", dependencies: ["FeedStore", "FeedModel", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "FeedStoreTests",
+            dependencies: ["FeedStore", "FeedModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TidingsCLITests",

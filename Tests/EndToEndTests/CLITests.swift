@@ -4,10 +4,11 @@ import Testing
 
 /// The feed-management commands on a real Feeds.yaml, with `feeds add` checking URLs against a loopback server.
 @Suite(.serialized) struct CLITests {
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-cli-\(UUID().uuidString)")
+        scratch = ScratchDirectory(prefix: "tidings-cli")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 

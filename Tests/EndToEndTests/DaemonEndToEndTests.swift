@@ -10,10 +10,11 @@ import Testing
         "feedreader__Rss20NYTimes.xml", "nnw__DaringFireball.json", "miniflux__encoding_WINDOWS-1251.xml",
     ]
 
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-e2e-\(UUID().uuidString)")
+        scratch = ScratchDirectory(prefix: "tidings-e2e")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 

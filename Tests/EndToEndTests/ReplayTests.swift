@@ -97,9 +97,11 @@ struct ReplayRun {
     let config: String
     let database: String
     let entries: [StoredEntry]
+    /// Holds the store, Feeds.yaml and both logs until the run is let go of.
+    let scratch = ScratchDirectory(prefix: "tidings-replay", shortPath: true)
 
     init(corpus: String, from: String? = nil, hours: Double? = nil, speed: Double = 4000) throws {
-        let directory = URL(fileURLWithPath: "/tmp/tidings-replay-\(UUID().uuidString.prefix(8))")
+        let directory = scratch.url
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         config = directory.appendingPathComponent("Feeds.yaml").path
         database = directory.appendingPathComponent("t.sqlite").path
@@ -133,7 +135,7 @@ struct ReplayRun {
         served = replayCollector.finish().1
         log = daemonCollector.finish().1
         #expect(daemon.terminationStatus == 0, "\(log.suffix(800))")
-        // Kept beside the store for a look after a failure.
+        // Kept beside the store for a look after a failure (with TIDINGS_KEEP_SCRATCH=1).
         try? served.write(to: directory.appendingPathComponent("served.txt"), atomically: false, encoding: .utf8)
         try? log.write(to: directory.appendingPathComponent("daemon.log"), atomically: false, encoding: .utf8)
         entries = try FeedStore(path: database, readOnly: true).entries(limit: 1_000_000, includingDuplicates: true)

@@ -60,11 +60,11 @@ final class NotifySocket: Sendable {
 /// tidingsd as systemd runs it: sd_notify, watchdog, SIGHUP reload, one daemon per store, and kill -9 at any
 /// moment losing nothing committed.
 @Suite(.serialized) struct ServiceTests {
-    let directory: URL
+    let scratch: ScratchDirectory
+    var directory: URL { scratch.url }
 
     init() throws {
-        // Short path: unix socket paths are limited to 108 bytes.
-        directory = URL(fileURLWithPath: "/tmp/tidings-svc-\(UUID().uuidString.prefix(8))")
+        scratch = ScratchDirectory(prefix: "tidings-svc", shortPath: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -225,7 +225,9 @@ struct SeededGenerator: RandomNumberGenerator {
 /// and timestamps otherwise.
 @Suite struct JournalLoggingTests {
     @Test func prioritiesWhenStderrIsTheJournalTimestampsOtherwise() throws {
-        let directory = URL(fileURLWithPath: "/tmp/tidings-log-\(UUID().uuidString.prefix(8))")
+        let scratch = ScratchDirectory(prefix: "tidings-log", shortPath: true)
+        defer { withExtendedLifetime(scratch) {} }
+        let directory = scratch.url
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("Feeds.yaml").path
         let database = directory.appendingPathComponent("t.sqlite").path

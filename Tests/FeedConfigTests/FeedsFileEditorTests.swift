@@ -1,11 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import FeedConfig
 
 /// Edits keep every byte that is not part of the edit.
 @Suite struct FeedsFileEditorTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-editor-\(UUID().uuidString)")
+    let scratch = ScratchDirectory(prefix: "tidings-editor")
+    var directory: URL { scratch.url }
 
     func file(_ text: String, mode: Int = 0o644) throws -> String {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

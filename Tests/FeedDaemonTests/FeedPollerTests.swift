@@ -19,7 +19,8 @@ final class ManualClock: Sendable {
 
 /// The poller against a real loopback server and a real store, with an injected clock and no jitter.
 @Suite struct FeedPollerTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-poller-\(UUID().uuidString)")
+    let scratch = ScratchDirectory(prefix: "tidings-poller")
+    var directory: URL { scratch.url }
     let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
     let fetcher = FeedFetcher(maxConcurrent: 8, maxPerHost: 2)
     static let feedBody = Array(

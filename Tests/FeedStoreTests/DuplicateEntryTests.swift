@@ -1,6 +1,7 @@
 import FeedModel
 @testable import FeedStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct CanonicalURLTests {
@@ -52,7 +53,8 @@ import Testing
 
 /// One article in several feeds: stored once, with every feed that carries it.
 @Suite struct DuplicateEntryTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-dup-\(UUID().uuidString)")
+    let scratch = ScratchDirectory(prefix: "tidings-dup")
+    var directory: URL { scratch.url }
     var path: String { directory.appendingPathComponent("store.sqlite").path }
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 

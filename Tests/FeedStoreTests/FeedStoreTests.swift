@@ -2,6 +2,7 @@ import FeedModel
 @testable import FeedStore
 import GRDB
 import Foundation
+import TestSupport
 import Testing
 
 /// A poll state as the poller would hand it over.
@@ -19,7 +20,8 @@ func pollState(
 }
 
 @Suite struct FeedStoreTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-store-\(UUID().uuidString)")
+    let scratch = ScratchDirectory(prefix: "tidings-store")
+    var directory: URL { scratch.url }
     var path: String { directory.appendingPathComponent("store.sqlite").path }
 
     @Test func repollingNeverDuplicatesAndEditsUpdate() async throws {

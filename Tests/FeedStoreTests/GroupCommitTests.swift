@@ -1,12 +1,14 @@
 @testable import FeedStore
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// Fetches recorded while the writer is busy are written together (one transaction, one savepoint each), and new
 /// entries are indexed for search at the end of the batch.
 @Suite struct GroupCommitTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-batch-\(UUID().uuidString)")
+    let scratch = ScratchDirectory(prefix: "tidings-batch")
+    var directory: URL { scratch.url }
     var path: String { directory.appendingPathComponent("store.sqlite").path }
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
