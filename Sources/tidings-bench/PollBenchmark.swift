@@ -155,9 +155,9 @@ final class BenchmarkSite: Sendable {
             ("<item ", "<item><title>Benchmark update \(index)</title><guid>bench-\(index)-2</guid></item>"),
             ("<entry>", "<entry><id>bench-\(index)-2</id><title>Benchmark update \(index)</title></entry>"),
         ] {
-            if let range = body.firstRange(of: Array(tag.utf8)) {
+            if let offset = body.firstOffset(of: Array(tag.utf8)) {
                 var changed = body
-                changed.insert(contentsOf: Array(item.utf8), at: range.lowerBound)
+                changed.insert(contentsOf: Array(item.utf8), at: offset)
                 return changed
             }
         }

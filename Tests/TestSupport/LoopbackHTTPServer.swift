@@ -146,8 +146,8 @@ public final class LoopbackHTTPServer: Sendable {
             let count = recv(connection, &chunk, chunk.count, 0)
             if count <= 0 { return nil }
             buffer.append(contentsOf: chunk[0..<count])
-            if let range = buffer.firstRange(of: terminator) {
-                let head = String(decoding: buffer[..<range.lowerBound], as: UTF8.self)
+            if let end = buffer.firstOffset(of: terminator) {
+                let head = String(decoding: buffer[..<end], as: UTF8.self)
                 var lines = head.components(separatedBy: "\r\n")
                 let requestLine = lines.removeFirst().split(separator: " ")
                 guard requestLine.count >= 2 else { return nil }
