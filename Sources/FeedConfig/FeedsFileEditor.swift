@@ -175,7 +175,7 @@ public struct FeedsFileEditor {
     private func structure() throws(ConfigError) -> Structure {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try ConfigLoader.composeTree(text)
         } catch {
             _ = try ConfigLoader.parse(text, path: path)
             throw ConfigError(path: path, message: "not valid YAML")

@@ -63,6 +63,22 @@ import Testing
         #expect(try ConfigLoader.parse("# nothing yet\n", path: "Feeds.yaml") == FeedConfiguration())
     }
 
+    /// YAML's null spellings leave a value unset; quoted, they are text. Keys match whatever their spelling.
+    @Test func nullValuesAreUnsetAndQuotedNullIsText() throws {
+        for null in ["", "~", "null", "Null", "NULL", "!!null x"] {
+            let text = "defaults: \(null)\nfeeds:\n  - url: https://a.example/x\n    title: \(null)\n    tags: \(null)\n"
+            let configuration = try ConfigLoader.parse(text, path: "Feeds.yaml")
+            #expect(configuration.defaults == FeedDefaults(), "\(null)")
+            #expect(configuration.feeds.map(\.title) == [nil], "\(null)")
+            #expect(configuration.feeds.map(\.tags) == [[]], "\(null)")
+        }
+        let quoted = try ConfigLoader.parse(
+            "feeds:\n  - url: https://a.example/x\n    title: \"null\"\n  - url: https://b.example/x\n    title: '~'\n  - 'url': https://c.example/x\n    \"title\": 123\n",
+            path: "Feeds.yaml")
+        #expect(quoted.feeds.map(\.title) == ["null", "~", "123"])
+        #expect(try ConfigLoader.parse("feeds: ~\n", path: "Feeds.yaml") == FeedConfiguration())
+    }
+
     /// Each kind of mistake gets its own message, pointing at the line and column of the offending node.
     @Test(arguments: [
         ("feeds:\n  - url: https://a.example/x\n    titel: A\n", "Feeds.yaml:3:5: unknown key 'titel' in a feed; expected one of: url, title, tags, interval, enabled, headers, auth (did you mean 'title'?)"),
