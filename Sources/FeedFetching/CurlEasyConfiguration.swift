@@ -70,7 +70,6 @@ private let headerCallback: ccurl_data_callback = { data, size, count, context i
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
     guard let data, length > 0 else { return length }
-    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-    transfer.receiveHeader(line)
+    transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: length))
     return length
 }

@@ -44,18 +44,31 @@ final class Transfer: @unchecked Sendable {
         return true
     }
 
-    /// Called with each raw header line; a status line starts a new response (after a redirect).
-    func receiveHeader(_ line: String) {
-        if line.hasPrefix("HTTP/") {
-            headers.removeAll()
-            let parts = line.split(separator: " ", maxSplits: 2)
-            if parts.count >= 2, let status = Int(parts[1]), status >= 200 { statuses.append(status) }
+    /// Called with each raw header line (CRLF included); a status line starts a new response (after a redirect).
+    /// Works on the bytes: this runs for every header of every response, on the loop thread.
+    func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        if line.starts(with: "HTTP/".utf8) {
+            headers.removeAll(keepingCapacity: true)
+            guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return }
+            let digits = line[(space + 1)...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            let status = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+            if digits.count == 3, status >= 200 { statuses.append(status) }
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = Self.trimmed(line[..<colon])
         guard !name.isEmpty else { return }
-        headers[name] = value
+        let lowered = name.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+        headers[String(decoding: lowered, as: UTF8.self)] = String(
+            decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
+    }
+
+    /// The bytes without leading and trailing spaces, tabs, CR and LF (HTTP's optional whitespace and line end).
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 }

@@ -1,4 +1,4 @@
-import FeedFetching
+@testable import FeedFetching
 import Foundation
 import TestSupport
 import Testing
@@ -190,5 +190,31 @@ import Testing
         let result = await fetcher.fetch(request("file:///etc/passwd"))
         guard case .failure(let error) = result else { Issue.record("expected an error"); return }
         #expect(error.kind == .invalidURL)
+    }
+}
+
+/// Header lines as libcurl hands them over: status lines with and without a reason phrase, names in any case,
+/// optional whitespace around values, and a new response (after a redirect) forgetting the previous headers.
+@Suite struct HeaderLineTests {
+    func receive(_ lines: [String], into transfer: Transfer) {
+        for line in lines { Array(line.utf8).withUnsafeBytes { transfer.receiveHeader($0) } }
+    }
+
+    @Test func statusLinesAndHeadersAreReadFromTheBytes() {
+        let transfer = Transfer(request: FetchRequest(url: "http://127.0.0.1/", userAgent: "T"), hostKey: "127.0.0.1")
+        receive(
+            ["HTTP/1.1 301 Moved Permanently\r\n", "Location: /b\r\n", "X-Old: 1\r\n", "\r\n", "HTTP/1.1 100 Continue\r\n",
+             "HTTP/2 200 \r\n", "ETag:\t\"v1\" \r\n", "Last-MODIFIED:Mon, 02 Nov 2026 10:00:00 GMT\r\n",
+             "content-type: text/xml; charset=utf-8\r\n", ": no name\r\n", "no colon\r\n", "X-Empty:\r\n", "\r\n"],
+            into: transfer)
+        #expect(transfer.statuses == [301, 200])
+        #expect(
+            transfer.headers == [
+                "etag": "\"v1\"", "last-modified": "Mon, 02 Nov 2026 10:00:00 GMT",
+                "content-type": "text/xml; charset=utf-8", "x-empty": "",
+            ])
+        receive(["HTTP/3 404\r\n"], into: transfer)
+        #expect(transfer.statuses == [301, 200, 404])
+        #expect(transfer.headers.isEmpty)
     }
 }
