@@ -175,9 +175,8 @@ public final class FeedStore: Sendable {
                         let backlogBefore = unindexed
                         do {
                             var summary = FetchRecordSummary(newEntries: 0, updatedEntries: 0)
-                            try db.inSavepoint {
+                            try Self.inSavepoint(db) {
                                 summary = try Self.write(pending.fetch, stories: pending.stories, unindexed: &unindexed, in: db)
-                                return .commit
                             }
                             results.append(.success(summary))
                         } catch {
@@ -445,6 +444,21 @@ public final class FeedStore: Sendable {
         """
 
     /// Runs a statement compiled once per connection (the poll path runs the same few statements per entry).
+    /// Runs `body` in a savepoint that is rolled back if it throws. GRDB's `inSavepoint` prepares its SAVEPOINT
+    /// and RELEASE statements anew at every call, which was a fifth of the writer's time in a 304 cycle (one
+    /// savepoint per fetch); these are cached.
+    private static func inSavepoint(_ db: Database, _ body: () throws -> Void) throws {
+        try run(db, sql: "SAVEPOINT fetch_record")
+        do {
+            try body()
+        } catch {
+            try? run(db, sql: "ROLLBACK TO SAVEPOINT fetch_record")
+            try? run(db, sql: "RELEASE SAVEPOINT fetch_record")
+            throw error
+        }
+        try run(db, sql: "RELEASE SAVEPOINT fetch_record")
+    }
+
     private static func run(_ db: Database, sql: String, arguments: StatementArguments = []) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
