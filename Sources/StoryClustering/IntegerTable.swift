@@ -94,9 +94,12 @@ extension IntegerTable {
     /// The entries, ordered by key, for a clusterer snapshot: the same contents encode the same way whatever the
     /// table's size and probe order (only lookups depend on those, and they find the same values).
     func encode(into writer: inout SnapshotWriter) {
-        let occupied = values.indices.filter { values[$0] != Self.empty }.sorted { keys[$0] < keys[$1] }
-        writer.write(occupied.map { keys[$0] })
-        writer.write(occupied.map { values[$0] })
+        var entries: [(key: UInt64, value: UInt32)] = []
+        entries.reserveCapacity(count)
+        for slot in values.indices where values[slot] != Self.empty { entries.append((keys[slot], values[slot])) }
+        entries.sort { $0.key < $1.key }
+        writer.write(entries.map(\.key))
+        writer.write(entries.map(\.value))
     }
 
     init(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {

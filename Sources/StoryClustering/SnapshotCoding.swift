@@ -101,12 +101,43 @@ extension SnapshotWriter {
     }
 }
 
-/// FNV-1a, 64 bits, fed in pieces: catches a damaged snapshot before it is read.
+/// A 64-bit checksum fed in pieces of any length, eight bytes at a time: each little-endian word is xored in,
+/// multiplied by an odd constant and its high half folded into the low one (every step a bijection, so any one
+/// changed word changes the result). Catches a damaged snapshot before it is read, at a small part of the cost of
+/// a byte-at-a-time hash over megabytes.
 struct SnapshotChecksum {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// The bytes of a word not yet complete, in its low `pendingCount` bytes.
+    private var pending: UInt64 = 0
+    private var pendingCount = 0
+
+    var value: UInt64 { pendingCount == 0 ? state : Self.mix(state, pending ^ UInt64(pendingCount) << 56) }
 
     mutating func add(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var index = 0
+        while pendingCount > 0, index < bytes.count {
+            pending |= UInt64(bytes[index]) << (8 * pendingCount)
+            pendingCount += 1
+            index += 1
+            if pendingCount == 8 {
+                state = Self.mix(state, pending)
+                (pending, pendingCount) = (0, 0)
+            }
+        }
+        while index + 8 <= bytes.count {
+            state = Self.mix(state, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            index += 8
+        }
+        while index < bytes.count {
+            pending |= UInt64(bytes[index]) << (8 * pendingCount)
+            pendingCount += 1
+            index += 1
+        }
+    }
+
+    private static func mix(_ state: UInt64, _ word: UInt64) -> UInt64 {
+        let product = (state ^ word) &* 0x9e37_79b9_7f4a_7c15
+        return product ^ (product >> 32)
     }
 }
 

@@ -38,12 +38,31 @@ enum ClusterBenchmark {
                 done += 1
             }
             let elapsed = started.duration(to: .now).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            let segmentSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             print(
                 String(
-                    format: "%13d %17.0f %16d %8.1f", done, Double(done - segmentStart) / seconds,
+                    format: "%13d %17.0f %16d %8.1f", done, Double(done - segmentStart) / segmentSeconds,
                     clusterer.activeStoryCount, residentMegabytes()))
         }
+        // What a daemon pays for this state at the end of a cycle and at its next start (best of 5 each).
+        var snapshot = Data()
+        var (writeSeconds, loadSeconds) = (Double.infinity, Double.infinity)
+        for _ in 0..<5 {
+            writeSeconds = min(writeSeconds, seconds { snapshot = clusterer.snapshot() })
+            loadSeconds = min(loadSeconds, seconds { _ = try? StoryClusterer(snapshot: snapshot) })
+        }
+        guard (try? StoryClusterer(snapshot: snapshot)) != nil else { throw BenchmarkError("the snapshot does not load") }
+        print(
+            String(
+                format: "snapshot: %.1f MB, written in %.1f ms, loaded in %.1f ms", Double(snapshot.count) / 1_000_000,
+                writeSeconds * 1000, loadSeconds * 1000))
+    }
+
+    static func seconds(_ work: () -> Void) -> Double {
+        let started = ContinuousClock.now
+        work()
+        let elapsed = started.duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
     static func residentMegabytes() -> Double {

@@ -68,6 +68,33 @@ import Testing
         try expectSameDecisions(keyed(stream), splitAt: 5_500, parameters: parameters)
     }
 
+    /// The checksum is the same however the bytes are split into pieces, and any one changed byte changes it.
+    @Test func checksumIgnoresHowBytesAreSplitAndSeesAnyChangedByte() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        func checksum(_ bytes: [UInt8], cuts: [Int]) -> UInt64 {
+            var checksum = SnapshotChecksum()
+            bytes.withUnsafeBytes { raw in
+                for (start, end) in zip([0] + cuts, cuts + [raw.count]) {
+                    checksum.add(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                }
+            }
+            return checksum.value
+        }
+        let whole = checksum(bytes, cuts: [])
+        for _ in 0..<200 {
+            let cuts = (0..<Int.random(in: 1...12)).map { _ in Int.random(in: 0...bytes.count) }.sorted()
+            #expect(checksum(bytes, cuts: cuts) == whole, "\(cuts)")
+        }
+        for length in 0..<24 { #expect(checksum(Array(bytes.prefix(length)), cuts: []) != checksum(Array(bytes.prefix(length + 1)), cuts: [])) }
+        for _ in 0..<200 {
+            var changed = bytes
+            let index = Int.random(in: 0..<bytes.count)
+            changed[index] ^= UInt8.random(in: 1...255)
+            #expect(checksum(changed, cuts: [index / 2]) != whole)
+        }
+    }
+
     @Test func anEmptyClustererRoundTrips() throws {
         let empty = StoryClusterer(firstStoryID: 7)
         let copy = try StoryClusterer(snapshot: empty.snapshot())
