@@ -443,7 +443,6 @@ public final class FeedStore: Sendable {
         feed.url AS feed_url, COALESCE(feed.configured_title, feed.title) AS feed_title
         """
 
-    /// Runs a statement compiled once per connection (the poll path runs the same few statements per entry).
     /// Runs `body` in a savepoint that is rolled back if it throws. GRDB's `inSavepoint` prepares its SAVEPOINT
     /// and RELEASE statements anew at every call, which was a fifth of the writer's time in a 304 cycle (one
     /// savepoint per fetch); these are cached.
@@ -459,6 +458,7 @@ public final class FeedStore: Sendable {
         try run(db, sql: "RELEASE SAVEPOINT fetch_record")
     }
 
+    /// Runs a statement compiled once per connection (the poll path runs the same few statements per entry).
     private static func run(_ db: Database, sql: String, arguments: StatementArguments = []) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
