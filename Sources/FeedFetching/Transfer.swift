@@ -51,8 +51,9 @@ final class Transfer: @unchecked Sendable {
             headers.removeAll(keepingCapacity: true)
             guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return }
             let digits = line[(space + 1)...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            guard digits.count == 3 else { return }
             let status = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-            if digits.count == 3, status >= 200 { statuses.append(status) }
+            if status >= 200 { statuses.append(status) }
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }

@@ -447,15 +447,19 @@ public final class FeedStore: Sendable {
     /// and RELEASE statements anew at every call, which was a fifth of the writer's time in a 304 cycle (one
     /// savepoint per fetch); these are cached.
     private static func inSavepoint(_ db: Database, _ body: () throws -> Void) throws {
-        try run(db, sql: "SAVEPOINT fetch_record")
+        try Self.run(db, sql: "SAVEPOINT fetch_record")
         do {
             try body()
+            try Self.run(db, sql: "RELEASE SAVEPOINT fetch_record")
         } catch {
-            try? run(db, sql: "ROLLBACK TO SAVEPOINT fetch_record")
-            try? run(db, sql: "RELEASE SAVEPOINT fetch_record")
+            // Released only once rolled back: a failed rollback must not fold the fetch's writes into the batch
+            // (the batch's transaction then fails as a whole).
+            do {
+                try Self.run(db, sql: "ROLLBACK TO SAVEPOINT fetch_record")
+                try Self.run(db, sql: "RELEASE SAVEPOINT fetch_record")
+            } catch {}
             throw error
         }
-        try run(db, sql: "RELEASE SAVEPOINT fetch_record")
     }
 
     /// Runs a statement compiled once per connection (the poll path runs the same few statements per entry).

@@ -10,7 +10,7 @@ public struct ClusteringSnapshotError: Error, CustomStringConvertible, Sendable 
 /// (the header records the byte order), arrays with their count first. With an `emit` function it hands the bytes
 /// on in chunks of `chunkSize` as they fill (a snapshot is megabytes, and a daemon that wrote it whole would hold
 /// it twice or three times over at its peak); otherwise it keeps them all in `bytes`. The body (from `beginBody`)
-/// is followed by a trailer: its FNV-1a checksum and its length.
+/// is followed by a trailer: its checksum (`SnapshotChecksum`) and its length.
 struct SnapshotWriter {
     private(set) var bytes = Data()
     private let chunkSize: Int
@@ -102,8 +102,8 @@ extension SnapshotWriter {
 }
 
 /// A 64-bit checksum fed in pieces of any length, eight bytes at a time: each little-endian word is xored in,
-/// multiplied by an odd constant and its high half folded into the low one (every step a bijection, so any one
-/// changed word changes the result). Catches a damaged snapshot before it is read, at a small part of the cost of
+/// multiplied by an odd constant and its high half folded into the low one, and the byte count comes last (every
+/// step a bijection, so for inputs of one length any one changed word changes the result). Catches a damaged snapshot before it is read, at a small part of the cost of
 /// a byte-at-a-time hash over megabytes.
 struct SnapshotChecksum {
     private var state: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -111,9 +111,14 @@ struct SnapshotChecksum {
     private var pending: UInt64 = 0
     private var pendingCount = 0
 
-    var value: UInt64 { pendingCount == 0 ? state : Self.mix(state, pending ^ UInt64(pendingCount) << 56) }
+    /// Bytes added so far: the value covers the length, so that inputs of different lengths (a tail of zero bytes)
+    /// differ.
+    private var length: UInt64 = 0
+
+    var value: UInt64 { Self.mix(pendingCount == 0 ? state : Self.mix(state, pending), length) }
 
     mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
         var index = 0
         while pendingCount > 0, index < bytes.count {
             pending |= UInt64(bytes[index]) << (8 * pendingCount)

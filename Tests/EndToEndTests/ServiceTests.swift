@@ -100,6 +100,8 @@ final class NotifySocket: Sendable {
             "tidingsd", ["--config", config, "--database", database],
             environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"], stderr: stderr)
         let collector = OutputCollector(stdout: nil, stderr: stderr)
+        // A failed requirement ends the test early: the daemon must not outlive it (or its scratch directory).
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
 
         #expect(notify.wait { $0.contains { $0.hasPrefix("READY=1") } && $0.contains("WATCHDOG=1") })
         #expect(notify.wait { $0.contains { $0.contains("STATUS=1 feeds, 0 failing, last cycle") } })
@@ -136,6 +138,7 @@ final class NotifySocket: Sendable {
         try writeConfig([])
         let stderr = Pipe()
         let first = try ProcessRunner.start("tidingsd", ["--config", config, "--database", database], stderr: stderr)
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         let collector = OutputCollector(stdout: nil, stderr: stderr)
         let lockDeadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: database + ".lock"), Date() < lockDeadline {

@@ -79,6 +79,17 @@ import Testing
         #expect(try ConfigLoader.parse("feeds: ~\n", path: "Feeds.yaml") == FeedConfiguration())
     }
 
+    /// `enabled` takes YAML's boolean spellings, unquoted; anything else (a quoted "false", "TrUe", 0) is refused.
+    @Test func enabledTakesYAMLBooleanSpellings() throws {
+        func enabled(_ value: String) -> Bool? {
+            try? ConfigLoader.parse("feeds:\n  - url: https://a.example/x\n    enabled: \(value)\n", path: "Feeds.yaml")
+                .feeds.first?.enabled
+        }
+        for value in ["true", "True", "TRUE", "yes", "Yes", "on", "ON", "!!bool true"] { #expect(enabled(value) == true, "\(value)") }
+        for value in ["false", "False", "FALSE", "no", "NO", "off", "Off"] { #expect(enabled(value) == false, "\(value)") }
+        for value in ["\"false\"", "'true'", "TrUe", "0", "1", "y", ""] { #expect(enabled(value) == nil, "\(value)") }
+    }
+
     /// Each kind of mistake gets its own message, pointing at the line and column of the offending node.
     @Test(arguments: [
         ("feeds:\n  - url: https://a.example/x\n    titel: A\n", "Feeds.yaml:3:5: unknown key 'titel' in a feed; expected one of: url, title, tags, interval, enabled, headers, auth (did you mean 'title'?)"),

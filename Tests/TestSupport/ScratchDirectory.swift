@@ -3,8 +3,8 @@ public import Foundation
 /// A directory for one test's files, removed with everything in it when the test lets go of it.
 ///
 /// Suites are structs that Swift Testing makes once per test, so a suite that holds one gets a fresh directory per
-/// test and loses it when the test ends. The directory itself is created by whoever needs it first. Set
-/// `TIDINGS_KEEP_SCRATCH=1` to keep every directory for a look after a failure.
+/// test and loses it when the test ends. The directory itself is created by whoever needs it first. With
+/// `TIDINGS_KEEP_SCRATCH` set (to anything) every directory is kept for a look after a failure.
 public final class ScratchDirectory: Sendable {
     /// Where the directory is (or will be).
     public let url: URL
