@@ -103,8 +103,8 @@ extension SnapshotWriter {
 
 /// A 64-bit checksum fed in pieces of any length, eight bytes at a time: each little-endian word is xored in,
 /// multiplied by an odd constant and its high half folded into the low one, and the byte count comes last (every
-/// step a bijection, so for inputs of one length any one changed word changes the result). Catches a damaged snapshot before it is read, at a small part of the cost of
-/// a byte-at-a-time hash over megabytes.
+/// step a bijection, so for inputs of one length any one changed word changes the result). Catches a damaged
+/// snapshot before it is read, at a small part of the cost of a byte-at-a-time hash over megabytes.
 struct SnapshotChecksum {
     private var state: UInt64 = 0xcbf2_9ce4_8422_2325
     /// The bytes of a word not yet complete, in its low `pendingCount` bytes.
@@ -120,23 +120,27 @@ struct SnapshotChecksum {
     mutating func add(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var index = 0
-        while pendingCount > 0, index < bytes.count {
-            pending |= UInt64(bytes[index]) << (8 * pendingCount)
-            pendingCount += 1
+        // Bytes one at a time to finish a part-filled word and at the tail; whole words in between.
+        while index < bytes.count, pendingCount > 0 {
+            addPending(bytes[index])
             index += 1
-            if pendingCount == 8 {
-                state = Self.mix(state, pending)
-                (pending, pendingCount) = (0, 0)
-            }
         }
         while index + 8 <= bytes.count {
             state = Self.mix(state, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
             index += 8
         }
         while index < bytes.count {
-            pending |= UInt64(bytes[index]) << (8 * pendingCount)
-            pendingCount += 1
+            addPending(bytes[index])
             index += 1
+        }
+    }
+
+    private mutating func addPending(_ byte: UInt8) {
+        pending |= UInt64(byte) << (8 * pendingCount)
+        pendingCount += 1
+        if pendingCount == 8 {
+            state = Self.mix(state, pending)
+            (pending, pendingCount) = (0, 0)
         }
     }
 

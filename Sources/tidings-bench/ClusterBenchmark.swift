@@ -29,16 +29,15 @@ enum ClusterBenchmark {
         var copy = 0
         for target in counts.sorted() {
             let segmentStart = done
-            let started = ContinuousClock.now
-            while done < target {
-                var item = base[done % base.count]
-                copy = done / base.count
-                item.published = item.published?.addingTimeInterval(Double(copy) * shift)
-                _ = clusterer.add(item)
-                done += 1
+            let segmentSeconds = seconds {
+                while done < target {
+                    var item = base[done % base.count]
+                    copy = done / base.count
+                    item.published = item.published?.addingTimeInterval(Double(copy) * shift)
+                    _ = clusterer.add(item)
+                    done += 1
+                }
             }
-            let elapsed = started.duration(to: .now).components
-            let segmentSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             print(
                 String(
                     format: "%13d %17.0f %16d %8.1f", done, Double(done - segmentStart) / segmentSeconds,
