@@ -247,28 +247,34 @@ public enum Tokenizer {
         return title.withUTF8 { bytes -> String? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
             func isWord(_ byte: UInt8) -> Bool { (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122) }
-            var output: [UInt8] = []
-            output.reserveCapacity(bytes.count)
-            var index = 0
-            while index < bytes.count {
-                guard isWord(bytes[index]) else {
-                    index += 1
-                    continue
-                }
-                if !output.isEmpty { output.append(32) }
+            // Written in place: the output is never longer than the input (one space stands for one or more bytes).
+            return String(unsafeUninitializedCapacity: bytes.count) { output in
+                var count = 0
+                var index = 0
                 while index < bytes.count {
-                    let byte = bytes[index]
-                    if isWord(byte) {
-                        output.append(byte >= 65 && byte <= 90 ? byte | 0x20 : byte)
-                    } else if byte == 39, index + 1 < bytes.count, isWord(bytes[index + 1]) {
-                        output.append(byte)
-                    } else {
-                        break
+                    guard isWord(bytes[index]) else {
+                        index += 1
+                        continue
                     }
-                    index += 1
+                    if count > 0 {
+                        output[count] = 32
+                        count += 1
+                    }
+                    while index < bytes.count {
+                        let byte = bytes[index]
+                        if isWord(byte) {
+                            output[count] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+                        } else if byte == 39, index + 1 < bytes.count, isWord(bytes[index + 1]) {
+                            output[count] = byte
+                        } else {
+                            break
+                        }
+                        count += 1
+                        index += 1
+                    }
                 }
+                return count
             }
-            return String(decoding: output, as: UTF8.self)
         }
     }
 

@@ -12,7 +12,8 @@ struct PollBenchmark {
         let documents = FeedCorpus.load(corpus).map { (name: $0.0, body: Array($0.1)) }
         guard !documents.isEmpty else { throw BenchmarkError("no feed files in \(corpus)") }
         let site = BenchmarkSite(feedCount: feedCount, documents: documents)
-        let server = try LoopbackHTTPServer { site.respond(to: $0) }
+        // Connections stay open, as web servers keep them: a client that reuses them is not made to reconnect per feed.
+        let server = try LoopbackHTTPServer(keepAlive: true) { site.respond(to: $0) }
         defer { server.stop() }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-poll-bench-\(getpid())")
         try? FileManager.default.removeItem(at: work)

@@ -186,6 +186,41 @@ import Testing
         #expect(server.maxConcurrentConnections >= 1)
     }
 
+    /// The issue asks for connection reuse: a server that keeps connections open sees no more connections than the
+    /// per-host limit, however many feeds of that host are fetched, at once or one after another.
+    @Test func reusesConnectionsToAHost() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer(keepAlive: true) { _ in
+            Thread.sleep(forTimeInterval: 0.02)
+            return .init(status: 200, body: body)
+        }
+        let fetcher = FeedFetcher(maxConcurrent: 8, maxPerHost: 2)
+        let concurrent = await withTaskGroup(of: Result<FetchResponse, FetchError>.self) { group in
+            for index in 0..<12 {
+                group.addTask { await fetcher.fetch(request(server.baseURL + "/\(index)")) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(concurrent.allSatisfy { (try? $0.get().status) == 200 }, "\(concurrent)")
+        for index in 0..<4 {
+            let response = try await fetcher.fetch(request(server.baseURL + "/later/\(index)")).get()
+            #expect(Array(response.body) == body)
+        }
+        #expect(server.requests.count == 16)
+        #expect(server.acceptedConnections >= 1)
+        #expect(server.acceptedConnections <= 2, "16 requests to one host took \(server.acceptedConnections) connections")
+    }
+
+    /// A server that closes every connection gets a new one per request (what the reuse test tells apart).
+    @Test func aClosingServerSeesAConnectionPerRequest() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer { _ in .init(status: 200, body: body) }
+        for index in 0..<3 {
+            _ = try await fetcher.fetch(request(server.baseURL + "/\(index)")).get()
+        }
+        #expect(server.acceptedConnections == 3)
+    }
+
     @Test func rejectsNonHTTPURLs() async {
         let result = await fetcher.fetch(request("file:///etc/passwd"))
         guard case .failure(let error) = result else { Issue.record("expected an error"); return }

@@ -6,8 +6,9 @@ import Synchronization
 #endif
 
 /// A real HTTP/1.1 server on 127.0.0.1 for tests: one thread accepts, one thread per connection answers with
-/// whatever the handler returns, then closes the connection. It records every request it sees and the
-/// highest number of connections it had open at once.
+/// whatever the handler returns, then closes the connection — or, with `keepAlive`, waits for the connection's next
+/// request, as web servers do. It records every request it sees, the connections it accepted and the highest number
+/// of requests it was handling at once.
 public final class LoopbackHTTPServer: Sendable {
     /// A request as the server saw it. Header names are lower-cased.
     public struct Request: Sendable {
@@ -51,17 +52,21 @@ public final class LoopbackHTTPServer: Sendable {
         var requests: [Request] = []
         var openConnections = 0
         var maxOpenConnections = 0
+        var acceptedConnections = 0
         var stopped = false
     }
 
     private let listener: Int32
     public let port: Int
     private let handler: Handler
+    private let keepAlive: Bool
     private let state = Mutex(State())
 
-    /// Binds to 127.0.0.1 on a free port and starts serving.
-    public init(handler: @escaping Handler) throws {
+    /// Binds to 127.0.0.1 on a free port and starts serving. `keepAlive`: keep each connection open for further
+    /// requests (a response without Content-Length, a stalled one, or a client's `Connection: close` still closes it).
+    public init(keepAlive: Bool = false, handler: @escaping Handler) throws {
         self.handler = handler
+        self.keepAlive = keepAlive
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw ServerError(message: "socket() failed: errno \(errno)") }
         var reuse: Int32 = 1
@@ -98,6 +103,9 @@ public final class LoopbackHTTPServer: Sendable {
     /// The most requests that were being handled at the same time.
     public var maxConcurrentConnections: Int { state.withLock { $0.maxOpenConnections } }
 
+    /// The connections accepted so far (with `keepAlive`, fewer than the requests when clients reuse them).
+    public var acceptedConnections: Int { state.withLock { $0.acceptedConnections } }
+
     /// Stops accepting connections. The accept thread closes the socket itself: closing it here could hand
     /// its descriptor number to another server while this thread still calls accept() on it.
     /// Idempotent: a second call must not shut down whatever socket has since reused the descriptor number.
@@ -117,6 +125,11 @@ public final class LoopbackHTTPServer: Sendable {
                 close(listener)
                 return
             }
+            state.withLock { $0.acceptedConnections += 1 }
+            // As web servers do on kept-alive connections: a response's last segment is sent at once, not held back
+            // (Nagle) until the client's delayed acknowledgement of the previous one, 40 ms later.
+            var noDelay: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
             let thread = Thread { [self] in serve(connection) }
             thread.start()
         }
@@ -127,27 +140,31 @@ public final class LoopbackHTTPServer: Sendable {
     /// close of the previous one.)
     private func serve(_ connection: Int32) {
         defer { close(connection) }
-        guard let request = readRequest(connection) else { return }
-        state.withLock {
-            $0.requests.append(request)
-            $0.openConnections += 1
-            $0.maxOpenConnections = max($0.maxOpenConnections, $0.openConnections)
+        // Bytes received beyond the request being handled (the start of the next one).
+        var pending: [UInt8] = []
+        while let request = readRequest(connection, pending: &pending) {
+            state.withLock {
+                $0.requests.append(request)
+                $0.openConnections += 1
+                $0.maxOpenConnections = max($0.maxOpenConnections, $0.openConnections)
+            }
+            let response = handler(request)
+            state.withLock { $0.openConnections -= 1 }
+            let persistent = keepAlive && request.headers["connection"]?.lowercased() != "close"
+                && !response.omitContentLength && response.stallAfterBytes == nil
+            guard write(response, to: connection, keepingAlive: persistent), persistent else { return }
         }
-        let response = handler(request)
-        state.withLock { $0.openConnections -= 1 }
-        write(response, to: connection)
     }
 
-    private func readRequest(_ connection: Int32) -> Request? {
-        var buffer: [UInt8] = []
+    /// The next request on `connection` (GET and HEAD: a head without body), starting with the `pending` bytes, which
+    /// are left holding whatever came after it. Nil when the client closed the connection or sent no valid request.
+    private func readRequest(_ connection: Int32, pending buffer: inout [UInt8]) -> Request? {
         var chunk = [UInt8](repeating: 0, count: 4096)
         let terminator: [UInt8] = [13, 10, 13, 10]
         while buffer.count < 64 * 1024 {
-            let count = recv(connection, &chunk, chunk.count, 0)
-            if count <= 0 { return nil }
-            buffer.append(contentsOf: chunk[0..<count])
             if let end = buffer.firstOffset(of: terminator) {
                 let head = String(decoding: buffer[..<end], as: UTF8.self)
+                buffer.removeFirst(end + terminator.count)
                 var lines = head.components(separatedBy: "\r\n")
                 let requestLine = lines.removeFirst().split(separator: " ")
                 guard requestLine.count >= 2 else { return nil }
@@ -160,22 +177,26 @@ public final class LoopbackHTTPServer: Sendable {
                 return Request(
                     method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, receivedAt: Date())
             }
+            let count = recv(connection, &chunk, chunk.count, 0)
+            if count <= 0 { return nil }
+            buffer.append(contentsOf: chunk[0..<count])
         }
         return nil
     }
 
-    private func write(_ response: Response, to connection: Int32) {
+    /// Sends the response; false if the connection broke.
+    private func write(_ response: Response, to connection: Int32, keepingAlive: Bool) -> Bool {
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
         if !response.omitContentLength { head += "Content-Length: \(response.body.count)\r\n" }
-        head += "Connection: close\r\n\r\n"
-        guard sendAll(Array(head.utf8), to: connection) else { return }
+        head += keepingAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         if let stallAfter = response.stallAfterBytes {
+            guard sendAll(Array(head.utf8), to: connection) else { return false }
             _ = sendAll(Array(response.body.prefix(stallAfter)), to: connection)
             Thread.sleep(forTimeInterval: response.stallSeconds)
-            return
+            return false
         }
-        _ = sendAll(response.body, to: connection)
+        return sendAll(Array(head.utf8) + response.body, to: connection)
     }
 
     private func sendAll(_ bytes: [UInt8], to connection: Int32) -> Bool {
