@@ -680,7 +680,7 @@ public final class StoryClusterer {
             }
             let joins = centroidJoins || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
             let score = max(centroidSimilarity, titleSimilarity * parameters.centroidThreshold / parameters.titleThreshold)
-            if joins, score > bestScore || (score == bestScore && story.id < best!) {
+            if joins, score > bestScore || (score == bestScore && best.map { story.id < $0 } == true) {
                 bestScore = score
                 best = story.id
             }
@@ -879,7 +879,7 @@ public final class StoryClusterer {
             let similarity = spreadVector.dot(cache(of: candidate).centroid)
             // A single item joins no more easily by a merge than it would have by the join rule.
             if candidate.size == 1, similarity < parameters.centroidThreshold { continue }
-            if similarity > bestSimilarity || (similarity == bestSimilarity && (best == nil || candidate.id > best!)) {
+            if similarity > bestSimilarity || (similarity == bestSimilarity && best.map { candidate.id > $0 } != false) {
                 bestSimilarity = similarity
                 best = candidate.id
             }

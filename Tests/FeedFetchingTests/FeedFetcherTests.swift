@@ -209,6 +209,11 @@ import Testing
         #expect(server.requests.count == 16)
         #expect(server.acceptedConnections >= 1)
         #expect(server.acceptedConnections <= 2, "16 requests to one host took \(server.acceptedConnections) connections")
+        // Stopping ends the kept connections too: nothing answers any more.
+        server.stop()
+        let afterStop = await fetcher.fetch(request(server.baseURL + "/after-stop"))
+        #expect((try? afterStop.get()) == nil, "a stopped server answered: \(afterStop)")
+        #expect(server.requests.count == 16)
     }
 
     /// A server that closes every connection gets a new one per request (what the reuse test tells apart).

@@ -16,6 +16,8 @@ public final class LoopbackHTTPServer: Sendable {
         public var path: String
         public var headers: [String: String]
         public var receivedAt: Date
+        /// "HTTP/1.1" or "HTTP/1.0" as the request line says (empty if it says nothing).
+        public var version: String
     }
 
     /// What to answer.
@@ -53,6 +55,8 @@ public final class LoopbackHTTPServer: Sendable {
         var openConnections = 0
         var maxOpenConnections = 0
         var acceptedConnections = 0
+        /// Connections being served: `stop()` ends kept-alive ones too.
+        var liveConnections = Set<Int32>()
         var stopped = false
     }
 
@@ -114,7 +118,12 @@ public final class LoopbackHTTPServer: Sendable {
             defer { state.stopped = true }
             return !state.stopped
         }
-        if first { shutdown(listener, Int32(SHUT_RDWR)) }
+        guard first else { return }
+        shutdown(listener, Int32(SHUT_RDWR))
+        // Each serving thread closes its own descriptor (after leaving the set, under the lock), so these are open.
+        state.withLock { state in
+            for connection in state.liveConnections { shutdown(connection, Int32(SHUT_RDWR)) }
+        }
     }
 
     private func acceptLoop() {
@@ -125,7 +134,10 @@ public final class LoopbackHTTPServer: Sendable {
                 close(listener)
                 return
             }
-            state.withLock { $0.acceptedConnections += 1 }
+            state.withLock {
+                $0.acceptedConnections += 1
+                $0.liveConnections.insert(connection)
+            }
             // As web servers do on kept-alive connections: a response's last segment is sent at once, not held back
             // (Nagle) until the client's delayed acknowledgement of the previous one, 40 ms later.
             var noDelay: Int32 = 1
@@ -139,7 +151,12 @@ public final class LoopbackHTTPServer: Sendable {
     /// ready to send. (Counting open sockets instead would see a client's next connection before this side's
     /// close of the previous one.)
     private func serve(_ connection: Int32) {
-        defer { close(connection) }
+        defer {
+            state.withLock {
+                $0.liveConnections.remove(connection)
+                close(connection)
+            }
+        }
         // Bytes received beyond the request being handled (the start of the next one).
         var pending: [UInt8] = []
         while let request = readRequest(connection, pending: &pending) {
@@ -150,9 +167,10 @@ public final class LoopbackHTTPServer: Sendable {
             }
             let response = handler(request)
             state.withLock { $0.openConnections -= 1 }
-            let persistent = keepAlive && request.headers["connection"]?.lowercased() != "close"
-                && !response.omitContentLength && response.stallAfterBytes == nil
-            guard write(response, to: connection, keepingAlive: persistent), persistent else { return }
+            let persistent = keepAlive && !request.asksToClose && !response.omitContentLength && response.stallAfterBytes == nil
+            guard write(response, to: connection, keepingAlive: persistent, withBody: Self.hasBody(request, response)),
+                persistent
+            else { return }
         }
     }
 
@@ -175,7 +193,8 @@ public final class LoopbackHTTPServer: Sendable {
                         .trimmingCharacters(in: .whitespaces)
                 }
                 return Request(
-                    method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, receivedAt: Date())
+                    method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, receivedAt: Date(),
+                    version: requestLine.count > 2 ? String(requestLine[2]) : "")
             }
             let count = recv(connection, &chunk, chunk.count, 0)
             if count <= 0 { return nil }
@@ -184,8 +203,14 @@ public final class LoopbackHTTPServer: Sendable {
         return nil
     }
 
+    /// A HEAD request's response, and a 1xx, 204 or 304 response, end with their head (RFC 9112, section 6.3): a body
+    /// sent anyway would be read as the start of the next response on a kept-alive connection.
+    private static func hasBody(_ request: Request, _ response: Response) -> Bool {
+        request.method != "HEAD" && !(100..<200).contains(response.status) && response.status != 204 && response.status != 304
+    }
+
     /// Sends the response; false if the connection broke.
-    private func write(_ response: Response, to connection: Int32, keepingAlive: Bool) -> Bool {
+    private func write(_ response: Response, to connection: Int32, keepingAlive: Bool, withBody: Bool) -> Bool {
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
         if !response.omitContentLength { head += "Content-Length: \(response.body.count)\r\n" }
@@ -196,7 +221,7 @@ public final class LoopbackHTTPServer: Sendable {
             Thread.sleep(forTimeInterval: response.stallSeconds)
             return false
         }
-        return sendAll(Array(head.utf8) + response.body, to: connection)
+        return sendAll(Array(head.utf8) + (withBody ? response.body : []), to: connection)
     }
 
     private func sendAll(_ bytes: [UInt8], to connection: Int32) -> Bool {
@@ -220,6 +245,15 @@ public final class LoopbackHTTPServer: Sendable {
         case 500: return "Internal Server Error"
         default: return "Status"
         }
+    }
+}
+
+extension LoopbackHTTPServer.Request {
+    /// The client wants the connection closed after this request: a `close` token in Connection, or HTTP/1.0
+    /// without `keep-alive`.
+    var asksToClose: Bool {
+        let tokens = (headers["connection"] ?? "").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return tokens.contains("close") || (version == "HTTP/1.0" && !tokens.contains("keep-alive"))
     }
 }
 
