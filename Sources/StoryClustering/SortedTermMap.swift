@@ -15,7 +15,17 @@ struct SortedTermMap<Value: AdditiveArithmetic> {
     /// Adds `addedValues[i]` to the value of `addedTerms[i]`; `addedTerms` is sorted without repeats. Terms not
     /// present yet start from zero.
     mutating func add(sortedTerms addedTerms: [Int32], values addedValues: [Value]) {
-        // First walk: are all of them present? Then the values are updated in place.
+        add(sortedTerms: addedTerms) { addedValues[$0] }
+    }
+
+    /// Adds one to the count of each of `addedTerms` (sorted without repeats).
+    mutating func addOne(sortedTerms addedTerms: [Int32]) where Value: ExpressibleByIntegerLiteral {
+        add(sortedTerms: addedTerms) { _ in 1 }
+    }
+
+    /// Adds `addedValue(j)` to the value of `addedTerms[j]`, in place: the missing terms are counted first, the arrays
+    /// grow by that many, and one walk from the back merges the new entries in (no copy of the map).
+    private mutating func add(sortedTerms addedTerms: [Int32], addedValue: (Int) -> Value) {
         var missing = 0
         var i = 0
         for term in addedTerms {
@@ -24,36 +34,36 @@ struct SortedTermMap<Value: AdditiveArithmetic> {
         }
         if missing == 0 {
             i = 0
-            for (term, value) in zip(addedTerms, addedValues) {
+            for (j, term) in addedTerms.enumerated() {
                 while terms[i] < term { i += 1 }
-                values[i] += value
+                values[i] += addedValue(j)
             }
             return
         }
-        var mergedTerms: [Int32] = []
-        var mergedValues: [Value] = []
-        mergedTerms.reserveCapacity(terms.count + missing)
-        mergedValues.reserveCapacity(terms.count + missing)
-        i = 0
-        var j = 0
-        while i < terms.count || j < addedTerms.count {
-            if j == addedTerms.count || (i < terms.count && terms[i] < addedTerms[j]) {
-                mergedTerms.append(terms[i])
-                mergedValues.append(values[i])
-                i += 1
-            } else if i == terms.count || addedTerms[j] < terms[i] {
-                mergedTerms.append(addedTerms[j])
-                mergedValues.append(.zero + addedValues[j])
-                j += 1
+        let oldCount = terms.count
+        terms.append(contentsOf: repeatElement(0, count: missing))
+        values.append(contentsOf: repeatElement(.zero, count: missing))
+        var source = oldCount - 1
+        var added = addedTerms.count - 1
+        var target = terms.count - 1
+        // Until the added terms run out; what is left in front is in place already.
+        while added >= 0 {
+            if source >= 0, terms[source] > addedTerms[added] {
+                terms[target] = terms[source]
+                values[target] = values[source]
+                source -= 1
+            } else if source >= 0, terms[source] == addedTerms[added] {
+                terms[target] = terms[source]
+                values[target] = values[source] + addedValue(added)
+                source -= 1
+                added -= 1
             } else {
-                mergedTerms.append(terms[i])
-                mergedValues.append(values[i] + addedValues[j])
-                i += 1
-                j += 1
+                terms[target] = addedTerms[added]
+                values[target] = .zero + addedValue(added)
+                added -= 1
             }
+            target -= 1
         }
-        terms = mergedTerms
-        values = mergedValues
     }
 
     /// Adds every value of `other`.
@@ -61,18 +71,16 @@ struct SortedTermMap<Value: AdditiveArithmetic> {
         add(sortedTerms: other.terms, values: other.values)
     }
 
-    /// Keeps the entries at the positions where `kept` is true.
+    /// Keeps the entries at the positions where `kept` is true (in place).
     mutating func keep(positions kept: [Bool]) {
-        var keptTerms: [Int32] = []
-        var keptValues: [Value] = []
-        keptTerms.reserveCapacity(terms.count)
-        keptValues.reserveCapacity(terms.count)
+        var count = 0
         for index in terms.indices where kept[index] {
-            keptTerms.append(terms[index])
-            keptValues.append(values[index])
+            terms[count] = terms[index]
+            values[count] = values[index]
+            count += 1
         }
-        terms = keptTerms
-        values = keptValues
+        terms.removeLast(terms.count - count)
+        values.removeLast(values.count - count)
     }
 }
 

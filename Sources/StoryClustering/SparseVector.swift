@@ -5,6 +5,7 @@ struct SparseVector {
 
     /// Builds a unit vector from terms already sorted by id (without repeats) and their weights.
     init(sortedTerms: [Int32], weights: consuming [Double]) {
+        precondition(sortedTerms.count == weights.count, "a term without a weight")
         var norm = 0.0
         for index in weights.indices { norm += weights[index] * weights[index] }
         norm = norm > 0 ? norm.squareRoot() : 1
@@ -60,7 +61,9 @@ extension Array where Element == Int32 {
 
 /// One sparse vector spread over an array indexed by term id, so that its dot product with many others reads
 /// each of their terms once instead of walking two sorted lists. Holds one vector at a time: `spread`, use,
-/// `clear`. Its owner adds a place for each term id it creates (`addTerm`), so every term id has one.
+/// `clear`. Its owner adds a place for each term id it creates (`addTerm`), so every term id has one: the reads
+/// below, which run for every term of every candidate story, index the storage without bounds checks (debug builds
+/// still check them).
 struct SpreadVector {
     private var weights: [Double] = []
 
@@ -76,22 +79,30 @@ struct SpreadVector {
     }
 
     /// The spread vector's weight of `term` (0 when it lacks the term).
-    subscript(term: Int32) -> Double { weights[Int(term)] }
+    subscript(term: Int32) -> Double { weights.withUnsafeBufferPointer { $0[Int(term)] } }
 
     /// The dot product with `other`, summed in `other`'s term order: the same as `SparseVector.dot`.
     func dot(_ other: SparseVector) -> Double {
-        var sum = 0.0
-        for index in other.terms.indices {
-            let weight = weights[Int(other.terms[index])]
-            if weight != 0 { sum += weight * other.weights[index] }
+        weights.withUnsafeBufferPointer { spread in
+            other.terms.withUnsafeBufferPointer { terms in
+                other.weights.withUnsafeBufferPointer { otherWeights in
+                    var sum = 0.0
+                    for index in 0..<terms.count {
+                        let weight = spread[Int(terms[index])]
+                        if weight != 0 { sum += weight * otherWeights[index] }
+                    }
+                    return sum
+                }
+            }
         }
-        return sum
     }
 
     /// How many of `terms` the spread vector has.
     func count(of terms: [Int32]) -> Int {
-        var count = 0
-        for term in terms where weights[Int(term)] != 0 { count += 1 }
-        return count
+        weights.withUnsafeBufferPointer { spread in
+            var count = 0
+            for term in terms where spread[Int(term)] != 0 { count += 1 }
+            return count
+        }
     }
 }

@@ -814,7 +814,7 @@ public final class StoryClusterer {
     private func absorb(_ features: Features, into id: Int64, source: Int32?, time: Double, key: Int64?) {
         guard let story = stories[id] else { return }
         story.termWeights.add(sortedTerms: features.termWeights.terms, values: features.termWeights.weights)
-        story.documentCounts.add(sortedTerms: features.allTerms, values: Array(repeating: 1, count: features.allTerms.count))
+        story.documentCounts.addOne(sortedTerms: features.allTerms)
         story.size += 1
         if story.titles.isEmpty { story.titleVectorsDocumentCount = documentCount }
         story.firstEntities = story.size == 1 ? features.entities : []
