@@ -12,7 +12,9 @@ public struct ClusteringSnapshotError: Error, CustomStringConvertible, Sendable 
 /// it twice or three times over at its peak); otherwise it keeps them all in `bytes`. The body (from `beginBody`)
 /// is followed by a trailer: its checksum (`SnapshotChecksum`) and its length.
 struct SnapshotWriter {
-    private(set) var bytes = Data()
+    /// The bytes not yet handed on. An array, not `Data`: `Data.append` cost most of a daemon's snapshot encoding,
+    /// which appends a few bytes at a time.
+    private var bytes: [UInt8] = []
     private let chunkSize: Int
     private let emit: ((Data) -> Void)?
     /// Bytes handed on before `bytes`.
@@ -38,10 +40,10 @@ struct SnapshotWriter {
         write(checksum.value)
         write(UInt64(length))
         if let emit, !bytes.isEmpty {
-            emit(bytes)
-            bytes = Data()
+            emit(Data(bytes))
+            bytes = []
         }
-        return bytes
+        return Data(bytes)
     }
 
     mutating func write<Value: FixedWidthInteger>(_ value: Value) {
@@ -79,14 +81,13 @@ struct SnapshotWriter {
         var offset = 0
         while offset < raw.count {
             let count = min(raw.count - offset, chunkSize - bytes.count)
-            bytes.append((start + offset).assumingMemoryBound(to: UInt8.self), count: count)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: (start + offset).assumingMemoryBound(to: UInt8.self), count: count))
             offset += count
             if bytes.count >= chunkSize, let emit {
                 addBufferedBodyToChecksum()
-                emit(bytes)
+                emit(Data(bytes))
                 emitted += bytes.count
-                bytes = Data()
-                bytes.reserveCapacity(chunkSize)
+                bytes.removeAll(keepingCapacity: true)
             }
         }
     }
