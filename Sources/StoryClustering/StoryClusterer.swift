@@ -665,11 +665,19 @@ public final class StoryClusterer {
         where isOpen(story, now: now) {
             let cache = cache(of: story)
             let decay = decay(from: itemTime, to: story)
-            var centroidSimilarity = centroidEvidence(features, cache: cache) * decay
-            centroidSimilarity += parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
+            let sizeBonus = parameters.sizeBonus * log(min(Double(story.size), parameters.sizeCap))
             let penalty = source != nil && story.sources.count == 1 && story.sources[0] == source!
                 ? parameters.sameSourcePenalty : 0
-            let centroidJoins = centroidSimilarity >= parameters.centroidThreshold + penalty
+            // The cosine times the largest signature factor bounds the centroid evidence (rounding is monotone):
+            // below the bar, the signature and shared-term checks wait until a title join needs the exact score.
+            let cosine = spreadVector.dot(cache.centroid)
+            var centroidSimilarity: Double?
+            var centroidJoins = false
+            if cosine * maximumSignatureFactor * decay + sizeBonus >= parameters.centroidThreshold + penalty {
+                let similarity = centroidEvidence(features, cache: cache, cosine: cosine) * decay + sizeBonus
+                centroidSimilarity = similarity
+                centroidJoins = similarity >= parameters.centroidThreshold + penalty
+            }
             // Title evidence decides a join by title, which needs a name of the item's title in a kept title (so in
             // some member), or ranks a join.
             var titleSimilarity = 0.0
@@ -679,8 +687,10 @@ public final class StoryClusterer {
                 titleSimilarity *= decay
             }
             let joins = centroidJoins || (titleSimilarity >= parameters.titleThreshold + penalty && sharedName)
-            let score = max(centroidSimilarity, titleSimilarity * parameters.centroidThreshold / parameters.titleThreshold)
-            if joins, score > bestScore || (score == bestScore && best.map { story.id < $0 } == true) {
+            guard joins else { continue }
+            let centroidScore = centroidSimilarity ?? centroidEvidence(features, cache: cache, cosine: cosine) * decay + sizeBonus
+            let score = max(centroidScore, titleSimilarity * parameters.centroidThreshold / parameters.titleThreshold)
+            if score > bestScore || (score == bestScore && best.map { story.id < $0 } == true) {
                 bestScore = score
                 best = story.id
             }
@@ -708,9 +718,9 @@ public final class StoryClusterer {
 
     /// The item's cosine with the story's centroid, raised when the item carries one of the story's signature
     /// terms and zero when it shares fewer than `minimumSharedTopTerms` of its top terms otherwise. The item's
-    /// vector is in `spreadVector`.
-    private func centroidEvidence(_ features: Features, cache: Story.Cache) -> Double {
-        var centroidSimilarity = spreadVector.dot(cache.centroid)
+    /// vector is in `spreadVector`; `cosine` is its dot product with the centroid.
+    private func centroidEvidence(_ features: Features, cache: Story.Cache, cosine: Double) -> Double {
+        var centroidSimilarity = cosine
         var signature = 0.0
         var entitySignature = 0.0
         for (term, count) in cache.frequentTerms where spreadVector[term] != 0 {
@@ -727,6 +737,13 @@ public final class StoryClusterer {
             centroidSimilarity = 0
         }
         return centroidSimilarity
+    }
+
+    /// The most a signature term multiplies centroid evidence by (`centroidEvidence`), at least 1.
+    private var maximumSignatureFactor: Double {
+        max(
+            1, parameters.centroidThreshold / parameters.entitySignatureThreshold,
+            parameters.centroidThreshold / parameters.signatureThreshold)
     }
 
     /// How much evidence fades with the time between an item and a story's last item.
