@@ -660,6 +660,8 @@ public final class StoryClusterer {
         }
         var best: Int64?
         var bestScore = -1.0
+        // The most `centroidEvidence` multiplies a cosine by.
+        let maximumSignatureFactor = max(1, entitySignatureFactor, signatureFactor)
         // Candidates come in no particular order: ties go to the older story.
         for story in candidateStories(probing: strongest(features.vector, count: parameters.probeTerms), excluding: nil, sorted: false)
         where isOpen(story, now: now) {
@@ -730,21 +732,19 @@ public final class StoryClusterer {
         }
         if entitySignature >= parameters.signatureConcentration {
             // The item names the story's own name (a person, a product): the strongest evidence there is.
-            centroidSimilarity *= parameters.centroidThreshold / parameters.entitySignatureThreshold
+            centroidSimilarity *= entitySignatureFactor
         } else if signature >= parameters.signatureConcentration {
-            centroidSimilarity *= parameters.centroidThreshold / parameters.signatureThreshold
+            centroidSimilarity *= signatureFactor
         } else if spreadVector.count(of: cache.topTerms) < parameters.minimumSharedTopTerms {
             centroidSimilarity = 0
         }
         return centroidSimilarity
     }
 
-    /// The most a signature term multiplies centroid evidence by (`centroidEvidence`), at least 1.
-    private var maximumSignatureFactor: Double {
-        max(
-            1, parameters.centroidThreshold / parameters.entitySignatureThreshold,
-            parameters.centroidThreshold / parameters.signatureThreshold)
-    }
+    /// What a signature term of the story multiplies the item's centroid evidence by: the join bar over the
+    /// signature's own bar (a name of the item; any term).
+    private var entitySignatureFactor: Double { parameters.centroidThreshold / parameters.entitySignatureThreshold }
+    private var signatureFactor: Double { parameters.centroidThreshold / parameters.signatureThreshold }
 
     /// How much evidence fades with the time between an item and a story's last item.
     private func decay(from itemTime: Double?, to story: Story) -> Double {
