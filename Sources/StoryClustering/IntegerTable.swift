@@ -11,9 +11,14 @@ struct IntegerTable {
     private static var empty: UInt32 { .max }
 
     init() {
-        keys = [UInt64](repeating: 0, count: 64)
-        values = [UInt32](repeating: Self.empty, count: 64)
-        shift = 64 - 6
+        self.init(slotCount: 64)
+    }
+
+    /// An empty table of `slotCount` slots, a power of two of at least 64.
+    private init(slotCount: Int) {
+        keys = [UInt64](repeating: 0, count: slotCount)
+        values = [UInt32](repeating: Self.empty, count: slotCount)
+        shift = UInt64(64 - slotCount.trailingZeroBitCount)
     }
 
     subscript(key: UInt64) -> Int? {
@@ -91,25 +96,40 @@ struct IntegerTable {
 }
 
 extension IntegerTable {
-    /// The entries, ordered by key, for a clusterer snapshot: the same contents encode the same way whatever the
-    /// table's size and probe order (only lookups depend on those, and they find the same values).
+    /// The slot count, then the entries in slot order from just after an empty slot, for a clusterer snapshot.
+    /// Inserted in that order into a table of that many slots, every entry lands in the slot it had (each finds
+    /// the slots between its home and its own filled by entries before it, and its own free), so a loaded table
+    /// encodes to the same bytes and probes as the original did: no sorting to write, no growing to load.
     func encode(into writer: inout SnapshotWriter) {
-        var entries: [(key: UInt64, value: UInt32)] = []
-        entries.reserveCapacity(count)
-        for slot in values.indices where values[slot] != Self.empty { entries.append((keys[slot], values[slot])) }
-        entries.sort { $0.key < $1.key }
-        writer.write(entries.map(\.key))
-        writer.write(entries.map(\.value))
+        let mask = values.count - 1
+        // At most two thirds of the slots are full, so there is an empty one.
+        let start = values.firstIndex(of: Self.empty)!
+        var entryKeys: [UInt64] = []
+        var entryValues: [UInt32] = []
+        entryKeys.reserveCapacity(count)
+        entryValues.reserveCapacity(count)
+        for step in 1...values.count {
+            let slot = (start + step) & mask
+            if values[slot] != Self.empty {
+                entryKeys.append(keys[slot])
+                entryValues.append(values[slot])
+            }
+        }
+        writer.write(Int64(values.count))
+        writer.write(entryKeys)
+        writer.write(entryValues)
     }
 
     init(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
+        let slotCount = try reader.read(Int64.self)
         let keys = try reader.readArray(UInt64.self)
         let values = try reader.readArray(UInt32.self)
-        guard keys.count == values.count, zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }),
-            !values.contains(Self.empty)
+        guard slotCount >= 64, slotCount <= 1 << 40, slotCount.nonzeroBitCount == 1, keys.count == values.count,
+            Int64(keys.count) * 3 <= slotCount * 2, !values.contains(Self.empty)
         else { throw ClusteringSnapshotError("snapshot holds an inconsistent integer table") }
-        self.init()
+        self.init(slotCount: Int(slotCount))
         for (key, value) in zip(keys, values) { set(value, for: key) }
+        guard count == keys.count else { throw ClusteringSnapshotError("snapshot holds an integer table with a key twice") }
     }
 
     /// Whether every value is below `limit`.

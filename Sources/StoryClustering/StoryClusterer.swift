@@ -1049,7 +1049,7 @@ extension StoryClusterer {
 
 extension StoryClusterer {
     private static let snapshotMagic = Array("tidings clusterer".utf8)
-    private static let snapshotVersion: UInt32 = 3
+    private static let snapshotVersion: UInt32 = 4
     /// 0x01020304 as laid out in memory: the byte order of the arrays a snapshot holds.
     private static let byteOrderMark = [UInt32(0x0102_0304)].withUnsafeBytes { Array($0) }
 

@@ -1,4 +1,5 @@
 import FeedParsing
+import FeedStore
 import Foundation
 import StoryClustering
 
@@ -68,5 +69,34 @@ enum ClusterBenchmark {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+    }
+}
+
+/// Loads and re-encodes the clustering snapshot a store holds, as `tidingsd` does at the start and the end of a
+/// cycle, and prints the best time of each (the store is opened read-only and left as it is).
+enum SnapshotBenchmark {
+    static func run(database: String, rounds: Int) throws {
+        let store = try FeedStore(path: database, readOnly: true)
+        guard let snapshot = try store.clusteringSnapshot() else {
+            throw BenchmarkError("\(database) holds no current clustering snapshot")
+        }
+        var clusterer = try StoryClusterer(snapshot: snapshot)
+        var (loadSeconds, writeSeconds) = (Double.infinity, Double.infinity)
+        var written = 0
+        for _ in 0..<max(1, rounds) {
+            loadSeconds = min(loadSeconds, ClusterBenchmark.seconds { clusterer = try! StoryClusterer(snapshot: snapshot) })
+            written = 0
+            writeSeconds = min(
+                writeSeconds,
+                ClusterBenchmark.seconds { clusterer.writeSnapshot(chunkSize: 1 << 20) { written += $0.count } })
+        }
+        guard written == snapshot.count else {
+            throw BenchmarkError("the snapshot re-encodes to \(written) bytes, not its \(snapshot.count)")
+        }
+        print(
+            String(
+                format: "snapshot of %@: %.1f MB, %d documents seen; loaded in %.1f ms, written in %.1f ms (best of %d)",
+                database, Double(snapshot.count) / 1_000_000, clusterer.documentsSeen, loadSeconds * 1000,
+                writeSeconds * 1000, max(1, rounds)))
     }
 }

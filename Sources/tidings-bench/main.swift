@@ -9,6 +9,7 @@ import Foundation
 ///     .build/release/tidings-bench poll --feeds 10000 [--corpus ../shared/feedconf/realworld] [--newsboat 2,16,64]
 ///     .build/release/tidings-bench cluster ../shared/clusterdata/replay-2021-09-17_18/dev.jsonl [--items 10000,100000]
 ///     .build/release/tidings-bench store [--entries 1000000] [--stories 200000]   (needs the tidings binary beside it)
+///     .build/release/tidings-bench snapshot --database STORE.sqlite [--rounds 5]
 ///
 /// `parse` loads every file of the directory into memory, then parses them all repeatedly on one thread
 /// until the time is up, and prints throughput in MB/s and entries/s: once for parsing alone, once for
@@ -22,7 +23,7 @@ import Foundation
 
 func usage() -> Never {
     FileHandle.standardError.write(
-        Data("usage: tidings-bench parse DIR [--seconds N] [--passes N] [--parse-only] [--threads N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…] | cluster FILE.jsonl [--items 10000,100000,1000000] | store [--entries N] [--stories N] [--texts FILE.jsonl]\n".utf8))
+        Data("usage: tidings-bench parse DIR [--seconds N] [--passes N] [--parse-only] [--threads N] | poll --feeds N [--corpus DIR] [--newsboat T1,T2,…] | cluster FILE.jsonl [--items 10000,100000,1000000] | store [--entries N] [--stories N] [--texts FILE.jsonl] | snapshot --database FILE [--rounds N]\n".utf8))
     exit(2)
 }
 
@@ -60,6 +61,14 @@ case "cluster":
     let counts = option("--items").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [10_000, 100_000, 1_000_000]
     do {
         try ClusterBenchmark.run(file: arguments[1], counts: counts)
+    } catch {
+        FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "snapshot":
+    guard let database = option("--database") else { usage() }
+    do {
+        try SnapshotBenchmark.run(database: database, rounds: option("--rounds").flatMap(Int.init) ?? 5)
     } catch {
         FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
         exit(1)

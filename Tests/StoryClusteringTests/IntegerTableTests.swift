@@ -1,3 +1,4 @@
+import Foundation
 @testable import StoryClustering
 import Testing
 
@@ -30,5 +31,76 @@ import Testing
         }
         for (key, value) in model { #expect(table[key] == value) }
         for key in UInt64(0)..<3_000 where model[key] == nil { #expect(table[key] == nil) }
+    }
+
+    /// A table's snapshot bytes, and the table they load back into.
+    func roundTrip(_ table: IntegerTable) throws -> (bytes: Data, loaded: IntegerTable) {
+        var writer = SnapshotWriter()
+        table.encode(into: &writer)
+        let bytes = writer.finish()
+        let loaded = try bytes.withUnsafeBytes { raw in
+            var reader = SnapshotReader(raw)
+            return try IntegerTable(from: &reader)
+        }
+        return (bytes, loaded)
+    }
+
+    /// Tables after inserts and removals (runs that wrap around the end of the slots included) load with every
+    /// entry in its old slot: the loaded table encodes to the same bytes, finds every key and no other, and goes on
+    /// like the original.
+    @Test func aLoadedTableKeepsItsLayout() throws {
+        var state: UInt64 = 42
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        for size in [0, 1, 40, 42, 43, 500, 20_000] {
+            var table = IntegerTable()
+            var model: [UInt64: Int] = [:]
+            for _ in 0..<(size * 2) {
+                let key = next() % UInt64(max(size, 1) * 2)
+                if next() % 4 == 0 {
+                    table[key] = nil
+                    model[key] = nil
+                } else {
+                    table[key] = Int(next() % 100_000)
+                    model[key] = table[key]
+                }
+            }
+            var (bytes, loaded) = try roundTrip(table)
+            #expect(try roundTrip(loaded).bytes == bytes, "\(size): the loaded table encodes to the same bytes")
+            #expect(loaded.count == model.count)
+            for (key, value) in model { #expect(loaded[key] == value) }
+            for key in UInt64(0)..<UInt64(max(size, 1) * 2) where model[key] == nil { #expect(loaded[key] == nil) }
+            // The same changes to both keep them byte for byte the same.
+            for _ in 0..<size {
+                let key = next() % UInt64(max(size, 1) * 3)
+                let value = next() % 3 == 0 ? nil : Int(next() % 100)
+                table[key] = value
+                loaded[key] = value
+            }
+            #expect(try roundTrip(loaded).bytes == roundTrip(table).bytes)
+        }
+    }
+
+    /// A damaged table (a key twice, a slot count that is no power of two, more entries than slots allow) is
+    /// refused, not loaded into a table that would lose entries.
+    @Test func aDamagedTableIsRefused() {
+        func load(slotCount: Int64, keys: [UInt64], values: [UInt32]) -> Bool {
+            var writer = SnapshotWriter()
+            writer.write(slotCount)
+            writer.write(keys)
+            writer.write(values)
+            let bytes = writer.finish()
+            return bytes.withUnsafeBytes { raw in
+                var reader = SnapshotReader(raw)
+                return (try? IntegerTable(from: &reader)) != nil
+            }
+        }
+        #expect(load(slotCount: 64, keys: [1, 2, 3], values: [7, 8, 9]))
+        #expect(!load(slotCount: 64, keys: [1, 2, 1], values: [7, 8, 9]))
+        #expect(!load(slotCount: 96, keys: [1, 2, 3], values: [7, 8, 9]))
+        #expect(!load(slotCount: 64, keys: Array(0..<43), values: Array(repeating: 1, count: 43)))
+        #expect(!load(slotCount: 64, keys: [1, 2], values: [7, .max]))
     }
 }
