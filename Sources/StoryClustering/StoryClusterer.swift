@@ -1197,7 +1197,10 @@ extension StoryClusterer {
     private func load(from reader: inout SnapshotReader) throws(ClusteringSnapshotError) {
         let termTexts = try reader.readStrings()
         let termCount = termTexts.count
-        guard Set(termTexts).count == termCount else { throw ClusteringSnapshotError("snapshot repeats a term") }
+        var termIDs = [String: Int32](minimumCapacity: termCount)
+        for (offset, text) in termTexts.enumerated() where termIDs.updateValue(Int32(offset), forKey: text) != nil {
+            throw ClusteringSnapshotError("snapshot repeats a term")
+        }
         func checkTerms(_ terms: [Int32], allowingNone: Bool = false) throws(ClusteringSnapshotError) {
             guard terms.allSatisfy({ Int($0) < termCount && ($0 >= 0 || (allowingNone && $0 == -1)) }) else {
                 throw ClusteringSnapshotError("snapshot names a term that does not exist")
@@ -1259,7 +1262,7 @@ extension StoryClusterer {
         guard counters.count == 2 else { throw ClusteringSnapshotError("snapshot's counters are missing") }
 
         self.termTexts = termTexts
-        termIDs = Dictionary(uniqueKeysWithValues: termTexts.enumerated().map { ($0.element, Int32($0.offset)) })
+        self.termIDs = termIDs
         self.documentFrequency = documentFrequency
         self.documentCount = documentCount
         idfValues = Array(repeating: 0, count: termCount)

@@ -68,7 +68,7 @@ case "cluster":
 case "snapshot":
     guard let database = option("--database") else { usage() }
     do {
-        try SnapshotBenchmark.run(database: database, rounds: option("--rounds").flatMap(Int.init) ?? 5)
+        try await SnapshotBenchmark.run(database: database, rounds: option("--rounds").flatMap(Int.init) ?? 5)
     } catch {
         FileHandle.standardError.write(Data("tidings-bench: \(error)\n".utf8))
         exit(1)
