@@ -75,21 +75,27 @@ public final class FeedStore: Sendable {
         try await write { db in
             // One pass over the feed table (not a lookup per feed, and no scan per feed for moves: 10,000 feeds took
             // 8 s): each URL's row, and the row each confirmed move points at.
-            var known: [String: (id: Int64, subscribed: Bool)] = [:]
+            // A feed whose row already says what Feeds.yaml says is not written: a start with an unchanged feed list
+            // writes nothing here.
+            var known: [String: (id: Int64, subscribed: Bool, title: String?, tags: String?)] = [:]
             var movedHere: [String: (id: Int64, oldURL: String)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, url, subscribed, moved_to FROM feed ORDER BY id")
+            var wasSubscribed = Set<Int64>()
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, url, subscribed, moved_to, configured_title, tags FROM feed ORDER BY id")
             while let row = try rows.next() {
                 let url: String = row["url"]
-                known[url] = (row["id"], row["subscribed"])
+                known[url] = (row["id"], row["subscribed"], row["configured_title"], row["tags"])
+                if row["subscribed"] { wasSubscribed.insert(row["id"]) }
                 if let target: String = row["moved_to"], movedHere[target] == nil { movedHere[target] = (row["id"], url) }
             }
-            try db.execute(sql: "UPDATE feed SET subscribed = 0")
             let listed = Set(subscriptions.map(\.url))
             var ids: [String: Int64] = [:]
             for subscription in subscriptions {
                 let url = subscription.url
                 let tags = subscription.tags.joined(separator: "\n")
                 if let feed = known[url] {
+                    ids[url] = feed.id
+                    if feed.subscribed, feed.title == subscription.title, feed.tags == tags { continue }
                     if !feed.subscribed {
                         // Taken out of Feeds.yaml and put back: a fresh start for a feed that was gone (410) or moved.
                         try Self.run(db, sql: """
@@ -101,7 +107,7 @@ public final class FeedStore: Sendable {
                     }
                     try Self.run(db, sql: "UPDATE feed SET configured_title = ?, subscribed = 1, tags = ? WHERE id = ?",
                         arguments: [subscription.title, tags, feed.id])
-                    ids[url] = feed.id
+                    known[url] = (feed.id, true, subscription.title, tags)
                 } else if let moved = movedHere.removeValue(forKey: url), !listed.contains(moved.oldURL) {
                     // The user followed a confirmed move: the old row (and its entries) takes the new URL. (Not when
                     // the old URL is listed too: then both are feeds of their own.)
@@ -111,14 +117,19 @@ public final class FeedStore: Sendable {
                             WHERE id = ?
                             """,
                         arguments: [url, subscription.title, tags, moved.id])
-                    known[url] = (moved.id, true)
+                    known[url] = (moved.id, true, subscription.title, tags)
                     ids[url] = moved.id
                 } else {
                     try Self.run(db, sql: "INSERT INTO feed (url, configured_title, subscribed, tags) VALUES (?, ?, 1, ?)",
                         arguments: [url, subscription.title, tags])
-                    known[url] = (db.lastInsertedRowID, true)
+                    known[url] = (db.lastInsertedRowID, true, subscription.title, tags)
                     ids[url] = db.lastInsertedRowID
                 }
+            }
+            // Feeds no longer listed (or whose row took a moved feed's place under another URL) stop being subscribed.
+            let subscribed = Set(ids.values)
+            for id in wasSubscribed.subtracting(subscribed).sorted() {
+                try Self.run(db, sql: "UPDATE feed SET subscribed = 0 WHERE id = ?", arguments: [id])
             }
             return ids
         }

@@ -139,6 +139,30 @@ func pollState(
         #expect(try store.feeds(subscribedOnly: true).count == 3)
     }
 
+    /// Starting with the feed list unchanged writes nothing (the store's data version stays, as another connection
+    /// sees it); a changed title or tags, or a dropped feed, is written.
+    @Test func anUnchangedFeedListIsNotWrittenAgain() async throws {
+        let store = try FeedStore(path: path)
+        let list = (0..<50).map { SubscriptionInput(url: "https://f\($0).example/", title: $0 % 2 == 0 ? "F\($0)" : nil, tags: $0 % 3 == 0 ? ["x", "y"] : []) }
+        let ids = try await store.syncSubscriptions(list)
+        let observer = try DatabaseQueue(path: path)
+        func dataVersion() throws -> Int { try observer.read { try Int.fetchOne($0, sql: "PRAGMA data_version") ?? -1 } }
+        let before = try dataVersion()
+        #expect(try await store.syncSubscriptions(list) == ids)
+        #expect(try dataVersion() == before, "the same list again wrote to the store")
+
+        var changed = list
+        changed[1].title = "One"
+        changed[3].tags = ["z"]
+        changed.removeLast()
+        #expect(try await store.syncSubscriptions(changed) == ids.filter { $0.key != list.last!.url })
+        #expect(try dataVersion() != before)
+        let feeds = Dictionary(uniqueKeysWithValues: try store.feeds().map { ($0.url, $0) })
+        #expect(feeds[list[1].url]?.title == "One" && feeds[list[3].url]?.tags == ["z"])
+        #expect(feeds[list[0].url]?.title == "F0" && feeds[list[0].url]?.tags == ["x", "y"])
+        #expect(Set(try store.feeds(subscribedOnly: true).map(\.url)) == Set(changed.map(\.url)))
+    }
+
     @Test func aMovedFeedListedUnderBothURLsIsTwoFeeds() async throws {
         let store = try FeedStore(path: path)
         let a = try #require(try await store.syncSubscriptions([SubscriptionInput(url: "https://a.example/", title: nil)])["https://a.example/"])
