@@ -161,6 +161,7 @@ public struct FeedPoller: Sendable {
         }
         var record = FetchRecord(feedID: stored.id, state: state, hostPause: hostPause)
         if let parsedFeed {
+            if !parsedFeed.entries.isEmpty { stories?.prepare() }
             record.listed = true
             record.feedTitle = parsedFeed.title
             record.siteLink = parsedFeed.link

@@ -6,12 +6,15 @@ import Synchronization
 
 /// The daemon's story clustering: one clusterer, fed inside the store's write transactions (so in commit order).
 /// Its state comes from the snapshot the daemon stored when it last stopped, if no entry came or went since, or is
-/// rebuilt from the store's recent entries. Either runs on its own thread from the start, so polling starts at
-/// once; the first new entry to cluster waits for it (a cycle of 304s never does).
+/// rebuilt from the store's recent entries. Either runs on its own thread, started when the first feed with a new
+/// listing was parsed (`prepare`), so polling starts at once and a cycle of 304s neither loads the state nor waits
+/// for it; the first new entry to cluster waits for it.
 final class ClusteringStoryAssigner: StoryAssigner {
     private let clusterer: Mutex<StoryClusterer>
     private let restored = DispatchSemaphore(value: 0)
     private let ready = Mutex(false)
+    /// Loads or rebuilds the state; run once, on its own thread, by `startRestoring`.
+    private let restore = Mutex<(@Sendable () -> Void)?>(nil)
     /// What is known of the clusterer's state: whether it is whole (loaded, or rebuilt without error, and nothing
     /// it was given rolled back since), whether it came from the stored snapshot, and whether it changed since.
     private let state = Mutex((whole: false, loaded: false, changed: false))
@@ -33,7 +36,7 @@ final class ClusteringStoryAssigner: StoryAssigner {
         let firstStoryID = try store.maximumStoryID() + 1
         clusterer = Mutex(StoryClusterer(firstStoryID: firstStoryID))
         let window = ClusteringParameters().windowHours * 3600
-        let thread = Thread { [self] in
+        restore.withLock { $0 = { [self] in
             defer { restored.signal() }
             if loadSnapshot(logger: logger) { return }
             do {
@@ -52,7 +55,20 @@ final class ClusteringStoryAssigner: StoryAssigner {
             } catch {
                 logger?.error("could not rebuild story clustering from the store (new stories start fresh): \(error)")
             }
-        }
+        } }
+    }
+
+    func prepare() {
+        startRestoring()
+    }
+
+    /// Whether loading or rebuilding the state has started (by `prepare`, or by something that needs the state).
+    var restoreStarted: Bool { restore.withLock { $0 == nil } }
+
+    /// Starts loading or rebuilding the state on its own thread (once; later calls do nothing).
+    private func startRestoring() {
+        guard let work = restore.withLock({ work in defer { work = nil }; return work }) else { return }
+        let thread = Thread(block: work)
         thread.name = "tidings-cluster-restore"
         thread.start()
     }
@@ -108,6 +124,8 @@ final class ClusteringStoryAssigner: StoryAssigner {
     /// it is used only if nothing was stored after it. Not when the state is not whole or is past the document limit
     /// (then the stored one is deleted), nor when it is the stored snapshot unchanged and still current.
     func saveSnapshot(logger: Logger? = nil) async {
+        // Never needed (nothing new was parsed): the stored snapshot stays if it is still current.
+        if restore.withLock({ $0 != nil }), (try? store.hasCurrentClusteringSnapshot()) == true { return }
         waitUntilRestored()
         let (loaded, changed) = state.withLock { ($0.loaded, $0.changed) }
         if loaded, !changed, (try? store.hasCurrentClusteringSnapshot()) == true { return }
@@ -128,9 +146,11 @@ final class ClusteringStoryAssigner: StoryAssigner {
         }
     }
 
-    /// Blocks until the rebuild has finished (once; later calls return at once).
+    /// Starts the load or rebuild if it has not started, and blocks until it has finished (once; later calls
+    /// return at once).
     func waitUntilRestored() {
         guard !ready.withLock({ $0 }) else { return }
+        startRestoring()
         restored.wait()
         restored.signal()
         ready.withLock { $0 = true }

@@ -187,6 +187,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// Chooses the story of each new entry, inside the transaction that stores it, so that entries and their story
 /// assignments commit together. Called in commit order, one entry at a time.
 public protocol StoryAssigner: Sendable {
+    /// Entries may come soon (a feed's new listing was parsed): an assigner that restores its state only when it is
+    /// needed starts now, so that the state is ready when `assign` is first called.
+    func prepare()
     func assign(_ entry: NewEntry) -> StoryAssignment
     /// Entries it was given in a transaction that then rolled back are not stored: whatever state it keeps of them
     /// no longer matches the store (their ids will be given again).
@@ -194,6 +197,7 @@ public protocol StoryAssigner: Sendable {
 }
 
 extension StoryAssigner {
+    public func prepare() {}
     public func entriesRolledBack() {}
 }
 

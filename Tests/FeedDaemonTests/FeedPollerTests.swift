@@ -340,6 +340,41 @@ extension FeedPollerTests {
         ]
     }
 
+    /// A start whose polls bring nothing new (304s) neither loads the clustering state nor stores it again; the
+    /// first feed with a new listing starts the load, and its entry joins the story the snapshot holds.
+    @Test func aCycleOfUnchangedFeedsLeavesTheClusteringStateAlone() async throws {
+        let store = try makeStore()
+        let responder = ConditionalFileResponder(files: Self.threeFeedsOfOneEvent)
+        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
+        let urls = ["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }
+        let configuration = try await subscribe(urls, in: store)
+        let clock = self.clock
+        func poller(_ assigner: ClusteringStoryAssigner) -> FeedPoller {
+            FeedPoller(fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { clock.now }, random: { 0 })
+        }
+        let first = try ClusteringStoryAssigner(store: store, now: clock.now)
+        for index in 0..<2 {
+            _ = await poller(first).poll(configuration.feeds[index], stored: try stored(urls[index], in: store), configuration: configuration)
+        }
+        await first.saveSnapshot()
+        let snapshot = try #require(try store.clusteringSnapshot())
+
+        let second = try ClusteringStoryAssigner(store: store, now: clock.now)
+        for index in 0..<2 {
+            let outcome = await poller(second).poll(configuration.feeds[index], stored: try stored(urls[index], in: store), configuration: configuration)
+            #expect(outcome.status == 304)
+        }
+        #expect(!second.restoreStarted, "304s loaded the clustering state")
+        await second.saveSnapshot()
+        #expect(!second.restoreStarted)
+        #expect(try store.clusteringSnapshot() == snapshot)
+
+        _ = await poller(second).poll(configuration.feeds[2], stored: try stored(urls[2], in: store), configuration: configuration)
+        #expect(second.restoreStarted && second.startedFromSnapshot)
+        let shared = try #require(try store.stories(since: nil).first { $0.sourceCount == 3 })
+        #expect(shared.entryCount == 3)
+    }
+
     @Test func aRestartLoadsTheClusteringSnapshotUntilEntriesComeAfterIt() async throws {
         let store = try makeStore()
         let responder = ConditionalFileResponder(files: Self.threeFeedsOfOneEvent)
