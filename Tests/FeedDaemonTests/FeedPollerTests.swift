@@ -340,28 +340,51 @@ extension FeedPollerTests {
         ]
     }
 
-    /// A start whose polls bring nothing new (304s) neither loads the clustering state nor stores it again; the
-    /// first feed with a new listing starts the load, and its entry joins the story the snapshot holds.
-    @Test func aCycleOfUnchangedFeedsLeavesTheClusteringStateAlone() async throws {
+    /// A store subscribed to the three feeds of one event, served by a server that answers conditional requests.
+    struct ServedEvent {
+        let store: FeedStore
+        let server: LoopbackHTTPServer
+        let configuration: FeedConfiguration
+
+        /// Polls feed `index` once, its new entries clustered by `assigner`.
+        func poll(_ index: Int, with assigner: ClusteringStoryAssigner, fetcher: FeedFetcher, now: Date) async throws
+            -> PollOutcome
+        {
+            let feed = configuration.feeds[index]
+            let stored = try #require(try store.feeds().first { $0.url == feed.url })
+            return await FeedPoller(
+                fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { now },
+                random: { 0 }
+            ).poll(feed, stored: stored, configuration: configuration)
+        }
+    }
+
+    func threeFeedsOfOneEventServed() async throws -> ServedEvent {
         let store = try makeStore()
         let responder = ConditionalFileResponder(files: Self.threeFeedsOfOneEvent)
         let server = try LoopbackHTTPServer { responder.respond(to: $0) }
-        let urls = ["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }
-        let configuration = try await subscribe(urls, in: store)
-        let clock = self.clock
-        func poller(_ assigner: ClusteringStoryAssigner) -> FeedPoller {
-            FeedPoller(fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { clock.now }, random: { 0 })
+        let configuration = try await subscribe(["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }, in: store)
+        return ServedEvent(store: store, server: server, configuration: configuration)
+    }
+
+    /// A start whose polls bring nothing new (304s) neither loads the clustering state nor stores it again; the
+    /// first feed with a new listing starts the load, and its entry joins the story the snapshot holds.
+    @Test func aCycleOfUnchangedFeedsLeavesTheClusteringStateAlone() async throws {
+        let served = try await threeFeedsOfOneEventServed()
+        let (store, clock) = (served.store, self.clock)
+        func poll(_ index: Int, with assigner: ClusteringStoryAssigner) async throws -> PollOutcome {
+            try await served.poll(index, with: assigner, fetcher: fetcher, now: clock.now)
         }
         let first = try ClusteringStoryAssigner(store: store, now: clock.now)
         for index in 0..<2 {
-            _ = await poller(first).poll(configuration.feeds[index], stored: try stored(urls[index], in: store), configuration: configuration)
+            _ = try await poll(index, with: first)
         }
         await first.saveSnapshot()
         let snapshot = try #require(try store.clusteringSnapshot())
 
         let second = try ClusteringStoryAssigner(store: store, now: clock.now)
         for index in 0..<2 {
-            let outcome = await poller(second).poll(configuration.feeds[index], stored: try stored(urls[index], in: store), configuration: configuration)
+            let outcome = try await poll(index, with: second)
             #expect(outcome.status == 304)
         }
         #expect(!second.restoreStarted, "304s loaded the clustering state")
@@ -369,26 +392,22 @@ extension FeedPollerTests {
         #expect(!second.restoreStarted)
         #expect(try store.clusteringSnapshot() == snapshot)
 
-        _ = await poller(second).poll(configuration.feeds[2], stored: try stored(urls[2], in: store), configuration: configuration)
+        _ = try await poll(2, with: second)
         #expect(second.restoreStarted && second.startedFromSnapshot)
         let shared = try #require(try store.stories(since: nil).first { $0.sourceCount == 3 })
         #expect(shared.entryCount == 3)
     }
 
     @Test func aRestartLoadsTheClusteringSnapshotUntilEntriesComeAfterIt() async throws {
-        let store = try makeStore()
-        let responder = ConditionalFileResponder(files: Self.threeFeedsOfOneEvent)
-        let server = try LoopbackHTTPServer { responder.respond(to: $0) }
-        let urls = ["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }
-        let configuration = try await subscribe(urls, in: store)
-        let clock = self.clock
-        func poller(_ assigner: ClusteringStoryAssigner) -> FeedPoller {
-            FeedPoller(fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { clock.now }, random: { 0 })
+        let served = try await threeFeedsOfOneEventServed()
+        let (store, clock) = (served.store, self.clock)
+        func poll(_ index: Int, with assigner: ClusteringStoryAssigner) async throws -> PollOutcome {
+            try await served.poll(index, with: assigner, fetcher: fetcher, now: clock.now)
         }
         let first = try ClusteringStoryAssigner(store: store, now: clock.now)
         #expect(!first.startedFromSnapshot, "an empty store has no snapshot")
         for index in 0..<2 {
-            _ = await poller(first).poll(configuration.feeds[index], stored: try stored(urls[index], in: store), configuration: configuration)
+            _ = try await poll(index, with: first)
         }
         await first.saveSnapshot()
         #expect(try store.clusteringSnapshot() != nil)
@@ -409,7 +428,7 @@ extension FeedPollerTests {
         try await store.saveClusteringSnapshot { emit in emit(Data("marker".utf8)) }
         await second.saveSnapshot()
         #expect(try store.clusteringSnapshot() == Data("marker".utf8))
-        _ = await poller(second).poll(configuration.feeds[2], stored: try stored(urls[2], in: store), configuration: configuration)
+        _ = try await poll(2, with: second)
         let shared = try #require(try store.stories(since: nil).first { $0.sourceCount == 3 })
         #expect(shared.entryCount == 3)
         // An entry stored after the snapshot makes it stale: the next start rebuilds from the entries.
