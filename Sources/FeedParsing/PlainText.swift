@@ -1,9 +1,8 @@
-internal import CLibXML2
 public import FeedModel
 import Foundation
 
 /// Plain-text renderings of feed text: titles as one line, HTML summaries and content as readable text,
-/// both through libxml2's HTML parser so entities and tags are handled the way browsers do.
+/// both through libxml2's HTML parser so entities and tags are handled the way browsers do (`HTMLTextRenderer`).
 public enum PlainText {
     /// A title as one line of plain text: markup stripped (for HTML), entities decoded, whitespace collapsed.
     static func title(_ raw: String, kind: TextContent.Kind) -> String {
@@ -15,17 +14,11 @@ public enum PlainText {
     /// by line breaks, whitespace collapsed within lines.
     public static func fromHTML(_ html: String) -> String {
         guard looksLikeHTML(html) else { return collapseLines(html) }
-        let utf8 = Array(html.utf8)
-        guard !utf8.isEmpty else { return "" }
-        var output: [UInt8] = []
-        output.reserveCapacity(utf8.count)
-        let parsed: Void? = utf8.withUnsafeBytes { bytes in
-            HTMLTree.withDocument(bytes, encoding: "UTF-8", fragment: true) { document in
-                appendText(of: document.pointee.children, to: &output)
-            }
+        var html = html
+        guard let text = html.withUTF8({ HTMLTextRenderer.render(UnsafeRawBufferPointer($0)) }) else {
+            return collapseLines(html)
         }
-        guard parsed != nil else { return collapseLines(html) }
-        return collapseLines(String(decoding: output, as: UTF8.self))
+        return text.withUnsafeBufferPointer { collapsedLines(of: $0) }
     }
 
     /// The visible text of a text construct.
@@ -64,63 +57,65 @@ public enum PlainText {
         }
     }
 
-    private static let blockElements: Set<String> = [
-        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote", "pre",
-        "section", "article", "header", "footer", "hr", "dd", "dt", "dl", "figure", "figcaption",
-    ]
-    private static let hiddenElements: Set<String> = ["script", "style", "applet", "noscript", "template", "head"]
-
-    /// Appends the text of the nodes from `first` on; block elements start and end a line.
-    private static func appendText(of first: xmlNodePtr?, to output: inout [UInt8]) {
-        HTMLTree.walk(first) { node in
-            switch node.pointee.type {
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = node.pointee.content {
-                    output.append(contentsOf: UnsafeBufferPointer(start: content, count: strlen(content)))
-                }
-                return .skipChildren
-            case XML_ELEMENT_NODE:
-                let name = HTMLTree.elementName(node) ?? ""
-                if hiddenElements.contains(name) { return .skipChildren }
-                if blockElements.contains(name) { output.append(0x0A) }
-                return .descend
-            default:
-                return .skipChildren
-            }
-        } leave: { node in
-            if blockElements.contains(HTMLTree.elementName(node) ?? "") { output.append(0x0A) }
-        }
-    }
-
     /// Collapses runs of spaces and tabs to one space, trims each line, and keeps at most one empty line.
     static func collapseLines(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { bytes -> String in
-            var output: [UInt8] = []
-            output.reserveCapacity(bytes.count)
-            var line: [UInt8] = []
-            var blankLinePending = false
-            var start = 0
-            while start <= bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                line.removeAll(keepingCapacity: true)
-                appendCollapsed(bytes, from: start, to: end, into: &line)
-                if line.isEmpty {
-                    // Runs of empty lines between text become one empty line; leading and trailing ones go.
-                    if !output.isEmpty { blankLinePending = true }
-                } else {
-                    if !output.isEmpty {
-                        output.append(0x0A)
-                        if blankLinePending { output.append(0x0A) }
-                    }
-                    blankLinePending = false
-                    output.append(contentsOf: line)
+        return text.withUTF8 { collapsedLines(of: $0) }
+    }
+
+    /// `collapseLines` of UTF-8 bytes (invalid sequences become U+FFFD in the result), in one pass: between two
+    /// pieces of text, line breaks become one (or two, where a blank line came between) and other whitespace one space.
+    private static func collapsedLines(of bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // The result is never longer than the input: every byte written stands for at least one byte read.
+        let collapsed = [UInt8](unsafeUninitializedCapacity: bytes.count) { output, written in
+            var count = 0
+            var breaks = 0
+            var space = false
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x0A {
+                    breaks += 1
+                    space = false
+                    index += 1
+                    continue
                 }
-                start = end + 1
+                let width = whitespaceWidth(bytes, at: index, end: bytes.count)
+                if width > 0 {
+                    space = true
+                    index += width
+                    continue
+                }
+                if count > 0 {
+                    if breaks > 0 {
+                        output[count] = 0x0A
+                        count += 1
+                        if breaks > 1 {
+                            output[count] = 0x0A
+                            count += 1
+                        }
+                    } else if space {
+                        output[count] = 0x20
+                        count += 1
+                    }
+                }
+                breaks = 0
+                space = false
+                // The run of bytes up to the next one that could start whitespace, copied at once.
+                var end = index + 1
+                while end < bytes.count, !mayStartWhitespace(bytes[end]) { end += 1 }
+                for offset in index..<end { output[count + offset - index] = bytes[offset] }
+                count += end - index
+                index = end
             }
-            return String(decoding: output, as: UTF8.self)
+            written = count
         }
+        return String(decoding: collapsed, as: UTF8.self)
+    }
+
+    /// Whether `byte` can begin a whitespace character as `whitespaceWidth` sees them.
+    private static func mayStartWhitespace(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == 0xC2 || byte == 0xE2 || byte == 0xE3
     }
 
     /// One line: every whitespace run (including non-breaking spaces) becomes one space, ends trimmed.

@@ -72,7 +72,10 @@ import Testing
         #expect(first.summary == TextContent(kind: .html, value: "<p>First <b>para</b>.</p><p>Second&nbsp;para.</p>"), "CDATA is not entity-decoded")
         #expect(first.content == TextContent(kind: .html, value: "<p>Full text</p>"))
         #expect(first.enclosures == [Enclosure(url: "https://example.com/a.mp3", type: "audio/mpeg", length: 1234)])
-        #expect(PlainText.of(first.summary!) == "First para.\nSecond para.")
+        // Two paragraphs, a blank line between (libxml2's tree builder nested a fragment's second top-level paragraph in
+        // the first, which gave one line break here and a blank line between the same paragraphs inside a div).
+        #expect(PlainText.of(first.summary!) == "First para.\n\nSecond para.")
+        #expect(PlainText.fromHTML("<div><p>First <b>para</b>.</p><p>Second&nbsp;para.</p></div>") == "First para.\n\nSecond para.")
         let second = feed.entries[1]
         #expect(second.link == "https://example.com/news/2", "a permalink guid is the link")
         #expect(second.author == "Jane Doe")
