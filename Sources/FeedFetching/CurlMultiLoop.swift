@@ -30,13 +30,21 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
     private var activePerHost: [String: Int] = [:]
 
+    /// How many idle connections libcurl keeps open for reuse (well inside the default limit of 1,024 open files).
+    static let idleConnectionCache = 256
+
     init(maxConcurrent: Int, maxPerHost: Int) {
         _ = curlGlobalInit
         self.maxConcurrent = maxConcurrent
         self.maxPerHost = maxPerHost
         multi = curl_multi_init()
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxPerHost)
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConcurrent)
+        // Transfers are admitted `maxConcurrent` at a time (`startAdmissible`); connections outlive them in libcurl's
+        // cache for the host's next feed. A cycle goes round the hosts (HostInterleaving), so a cache as small as the
+        // transfer limit closed every connection before its host came round again: a new connection (and TLS
+        // handshake) per feed. Open connections stay bounded: the admitted transfers plus the idle cache.
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.idleConnectionCache)
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConcurrent + Self.idleConnectionCache)
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "tidings-curl"

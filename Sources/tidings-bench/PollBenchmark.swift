@@ -27,7 +27,7 @@ struct PollBenchmark {
             "poll benchmark: \(feedCount) feeds over \(feedCount / 10) host names, \(documents.count) distinct bodies, "
                 + String(format: "%.0f MB per all-200 cycle", Double(servedBytes) / 1_000_000))
         print("machine: \(Machine.describe())")
-        print("run                        wall s   cpu s   peak RSS MB   served 200/304/other   exit")
+        print("run                        wall s   cpu s   peak RSS MB   served 200/304/other   exit   connections")
 
         // Tidings: the real daemon binary, one `--once` cycle per phase, into one fresh store.
         let tidingsd = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -38,10 +38,11 @@ struct PollBenchmark {
         let database = work.appendingPathComponent("tidings.sqlite").path
         for phase in BenchmarkSite.Phase.allCases {
             site.begin(phase)
+            let connections = server.acceptedConnections
             let measurement = try ChildProcess.measure(
                 tidingsd, ["--once", "--config", config, "--database", database], environment: [:],
                 output: work.appendingPathComponent("tidingsd-\(phase).log").path)
-            report("tidingsd \(phase)", measurement, site.served())
+            report("tidingsd \(phase)", measurement, site.served(), connections: server.acceptedConnections - connections)
         }
         for threads in newsboatThreads {
             let directory = work.appendingPathComponent("newsboat-\(threads)")
@@ -52,23 +53,25 @@ struct PollBenchmark {
             try "reload-threads \(threads)\n".write(toFile: configFile, atomically: true, encoding: .utf8)
             for phase in BenchmarkSite.Phase.allCases {
                 site.begin(phase)
+                let connections = server.acceptedConnections
                 let measurement = try ChildProcess.measure(
                     "/usr/bin/newsboat",
                     ["-x", "reload", "-u", urlFile, "-c", directory.appendingPathComponent("cache.db").path, "-C", configFile],
                     environment: ["HOME": directory.path, "XDG_CONFIG_HOME": directory.path, "XDG_DATA_HOME": directory.path],
                     output: directory.appendingPathComponent("newsboat-\(phase).log").path)
-                report("newsboat \(threads)t \(phase)", measurement, site.served())
+                report("newsboat \(threads)t \(phase)", measurement, site.served(), connections: server.acceptedConnections - connections)
             }
         }
     }
 
-    private func report(_ label: String, _ measurement: ChildProcess.Measurement, _ served: (Int, Int, Int)) {
+    /// One row: times and memory of the run, the server's answers, and the connections it accepted meanwhile.
+    private func report(_ label: String, _ measurement: ChildProcess.Measurement, _ served: (Int, Int, Int), connections: Int) {
         print(
             label.padding(toLength: 25, withPad: " ", startingAt: 0)
                 + String(
-                    format: "%8.2f %7.2f %13.1f   %20@   %d", measurement.wallSeconds, measurement.cpuSeconds,
+                    format: "%8.2f %7.2f %13.1f   %20@   %4d   %11d", measurement.wallSeconds, measurement.cpuSeconds,
                     measurement.peakRSSMegabytes, "\(served.0)/\(served.1)/\(served.2)" as NSString,
-                    measurement.exitStatus))
+                    measurement.exitStatus, connections))
     }
 }
 

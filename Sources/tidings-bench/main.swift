@@ -18,8 +18,8 @@ import Foundation
 /// `poll` serves N feeds (real corpus bodies, ETag/Last-Modified, 304 support) from a loopback server under
 /// N/10 host names (`hK.localhost`, which libcurl resolves to 127.0.0.1 itself) and runs the real `tidingsd
 /// --once` three times into a fresh store: every feed new (all 200), nothing changed (all 304), 10% changed.
-/// It prints wall time, CPU time and peak RSS of each run (from wait4), and the same for `newsboat -x reload`
-/// at each `reload-threads` setting given.
+/// It prints wall time, CPU time and peak RSS of each run (from wait4) and the connections the server accepted during
+/// it, and the same for `newsboat -x reload` at each `reload-threads` setting given.
 
 func usage() -> Never {
     FileHandle.standardError.write(

@@ -216,6 +216,23 @@ import Testing
         #expect(server.requests.count == 16)
     }
 
+    /// More hosts than transfers at once, polled round the hosts as a cycle does: each host's connection waits in
+    /// libcurl's cache for its next feed, instead of being closed to make room for other hosts' connections.
+    @Test func connectionsWaitForTheirHostsNextFeedAcrossManyHosts() async throws {
+        let body = feedBody
+        let server = try LoopbackHTTPServer(keepAlive: true) { _ in .init(status: 200, body: body) }
+        let fetcher = FeedFetcher(maxConcurrent: 2, maxPerHost: 1)
+        // hN.localhost: names libcurl resolves to 127.0.0.1 itself; each is a host of its own to its connection cache.
+        for round in 0..<3 {
+            for host in 0..<10 {
+                let url = "http://h\(host).localhost:\(server.port)/\(round)"
+                #expect((try? await fetcher.fetch(request(url)).get().status) == 200, "\(url)")
+            }
+        }
+        #expect(server.requests.count == 30)
+        #expect(server.acceptedConnections == 10, "30 requests to 10 hosts took \(server.acceptedConnections) connections")
+    }
+
     /// A server that closes every connection gets a new one per request (what the reuse test tells apart).
     @Test func aClosingServerSeesAConnectionPerRequest() async throws {
         let body = feedBody
