@@ -13,8 +13,8 @@ final class ClusteringStoryAssigner: StoryAssigner {
     private let clusterer: Mutex<StoryClusterer>
     private let restored = DispatchSemaphore(value: 0)
     private let ready = Mutex(false)
-    /// Loads or rebuilds the state; run once, on its own thread, by `startRestoring`.
-    private let restore = Mutex<(@Sendable () -> Void)?>(nil)
+    /// What the restore needs, until `startRestoring` takes it (once) and runs the restore on its own thread.
+    private let pendingRestore: Mutex<(now: Date, logger: Logger?)?>
     /// What is known of the clusterer's state: whether it is whole (loaded, or rebuilt without error, and nothing
     /// it was given rolled back since), whether it came from the stored snapshot, and whether it changed since.
     private let state = Mutex((whole: false, loaded: false, changed: false))
@@ -35,27 +35,30 @@ final class ClusteringStoryAssigner: StoryAssigner {
         self.snapshotDocumentLimit = snapshotDocumentLimit
         let firstStoryID = try store.maximumStoryID() + 1
         clusterer = Mutex(StoryClusterer(firstStoryID: firstStoryID))
+        pendingRestore = Mutex((now, logger))
+    }
+
+    /// Loads the stored snapshot, or else rebuilds the state from the entries of the window before `now`.
+    private func restoreState(now: Date, logger: Logger?) {
+        defer { restored.signal() }
+        if loadSnapshot(logger: logger) { return }
         let window = ClusteringParameters().windowHours * 3600
-        restore.withLock { $0 = { [self] in
-            defer { restored.signal() }
-            if loadSnapshot(logger: logger) { return }
-            do {
-                // A merge re-points its entries, so each entry already names the story it belongs to now. Each entry
-                // is restored as it is read.
-                let count = try clusterer.withLock { clusterer in
-                    try store.forEachEntryForClustering(since: now.addingTimeInterval(-window)) { entry in
-                        let item = Self.item(
-                            title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
-                            seenAt: entry.firstSeen, key: entry.id)
-                        clusterer.restore(item, story: entry.storyID)
-                    }
+        do {
+            // A merge re-points its entries, so each entry already names the story it belongs to now. Each entry is
+            // restored as it is read.
+            let count = try clusterer.withLock { clusterer in
+                try store.forEachEntryForClustering(since: now.addingTimeInterval(-window)) { entry in
+                    let item = Self.item(
+                        title: entry.title, text: entry.text, feedID: entry.feedID, published: entry.published,
+                        seenAt: entry.firstSeen, key: entry.id)
+                    clusterer.restore(item, story: entry.storyID)
                 }
-                state.withLock { $0.whole = true }
-                logger?.debug("story clustering rebuilt from \(count) recent entries")
-            } catch {
-                logger?.error("could not rebuild story clustering from the store (new stories start fresh): \(error)")
             }
-        } }
+            state.withLock { $0.whole = true }
+            logger?.debug("story clustering rebuilt from \(count) recent entries")
+        } catch {
+            logger?.error("could not rebuild story clustering from the store (new stories start fresh): \(error)")
+        }
     }
 
     func prepare() {
@@ -63,12 +66,13 @@ final class ClusteringStoryAssigner: StoryAssigner {
     }
 
     /// Whether loading or rebuilding the state has started (by `prepare`, or by something that needs the state).
-    var restoreStarted: Bool { restore.withLock { $0 == nil } }
+    var restoreStarted: Bool { pendingRestore.withLock { $0 == nil } }
 
-    /// Starts loading or rebuilding the state on its own thread (once; later calls do nothing).
+    /// Starts loading or rebuilding the state on its own thread (once; later calls do nothing). The thread holds
+    /// the assigner until it is done, as nothing else does before it starts.
     private func startRestoring() {
-        guard let work = restore.withLock({ work in defer { work = nil }; return work }) else { return }
-        let thread = Thread(block: work)
+        guard let pending = pendingRestore.withLock({ pending in defer { pending = nil }; return pending }) else { return }
+        let thread = Thread { [self] in restoreState(now: pending.now, logger: pending.logger) }
         thread.name = "tidings-cluster-restore"
         thread.start()
     }
@@ -124,8 +128,10 @@ final class ClusteringStoryAssigner: StoryAssigner {
     /// it is used only if nothing was stored after it. Not when the state is not whole or is past the document limit
     /// (then the stored one is deleted), nor when it is the stored snapshot unchanged and still current.
     func saveSnapshot(logger: Logger? = nil) async {
-        // Never needed (nothing new was parsed): the stored snapshot stays if it is still current.
-        if restore.withLock({ $0 != nil }), (try? store.hasCurrentClusteringSnapshot()) == true { return }
+        // Never needed (nothing new was parsed): nothing to store. A stored snapshot that is still current stays; one
+        // that is not is ignored at the next start, which rebuilds when it first needs the state (not here, at
+        // shutdown).
+        if !restoreStarted { return }
         waitUntilRestored()
         let (loaded, changed) = state.withLock { ($0.loaded, $0.changed) }
         if loaded, !changed, (try? store.hasCurrentClusteringSnapshot()) == true { return }

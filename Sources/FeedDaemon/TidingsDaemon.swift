@@ -63,8 +63,8 @@ public struct TidingsDaemon: Sendable {
             logger.critical("cannot open the store: \(error)")
             return 1
         }
-        // The clustering state loads (or is rebuilt) on its own thread from here on, while the feed list is recorded
-        // and the first feeds are fetched.
+        // The clustering state loads (or is rebuilt) on its own thread once the first feed with a new listing is
+        // parsed; a cycle of 304s never loads it.
         let stories: ClusteringStoryAssigner
         do {
             stories = try ClusteringStoryAssigner(store: store, now: options.clock.now(), logger: logger)

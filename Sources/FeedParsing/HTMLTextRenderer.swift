@@ -35,11 +35,14 @@ final class HTMLTextRenderer {
         handler.pointee = sax
         context.pointee.userData = Unmanaged.passUnretained(renderer).toOpaque()
         xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8)
+        // The text is UTF-8 whatever a <meta charset> inside it says (the feed's own encoding was dealt with when the
+        // feed was parsed); without IGNORE_ENC libxml2 would decode the rest as the declared charset.
         htmlCtxtUseOptions(
             context,
             Int32(
                 HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                    | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue | HTML_PARSE_COMPACT.rawValue))
+                    | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue | HTML_PARSE_COMPACT.rawValue
+                    | HTML_PARSE_IGNORE_ENC.rawValue))
         htmlParseDocument(context)
         return renderer.output
     }

@@ -77,7 +77,7 @@ public final class FeedStore: Sendable {
             // 8 s): each URL's row, and the row each confirmed move points at.
             // A feed whose row already says what Feeds.yaml says is not written: a start with an unchanged feed list
             // writes nothing here.
-            var known: [String: (id: Int64, subscribed: Bool, title: String?, tags: String?)] = [:]
+            var known: [String: (id: Int64, subscribed: Bool, title: String?, tags: String)] = [:]
             var movedHere: [String: (id: Int64, oldURL: String)] = [:]
             var wasSubscribed = Set<Int64>()
             let rows = try Row.fetchCursor(

@@ -124,10 +124,16 @@ extension IntegerTable {
         let slotCount = try reader.read(Int64.self)
         let keys = try reader.readArray(UInt64.self)
         let values = try reader.readArray(UInt32.self)
-        guard slotCount >= 64, slotCount <= 1 << 40, slotCount.nonzeroBitCount == 1, keys.count == values.count,
+        guard slotCount >= 64, slotCount.nonzeroBitCount == 1, keys.count == values.count,
             Int64(keys.count) * 3 <= slotCount * 2, !values.contains(Self.empty)
         else { throw ClusteringSnapshotError("snapshot holds an inconsistent integer table") }
-        self.init(slotCount: Int(slotCount))
+        // A table keeps its slots when entries go; one emptied a thousandfold (or a damaged slot count) is loaded
+        // compact rather than allocated at that size: the same lookups, another layout.
+        if slotCount <= Int64(max(64, keys.count)) * 1024 {
+            self.init(slotCount: Int(slotCount))
+        } else {
+            self.init()
+        }
         for (key, value) in zip(keys, values) { set(value, for: key) }
         guard count == keys.count else { throw ClusteringSnapshotError("snapshot holds an integer table with a key twice") }
     }

@@ -18,6 +18,9 @@ import Testing
             ("<h1>Title</h1>Body<hr>End", "Title\n\nBody\n\nEnd"),
             ("<p>x</p>\n\n\n<p>y</p>", "x\n\ny"),
             ("<span>é</span> <span>日本</span>", "é 日本"),
+            // A charset the fragment declares does not change how its (UTF-8) text is read.
+            ("<meta charset=\"iso-8859-1\"><p>Café</p>", "Café"),
+            ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head><body>Café — ok</body></html>", "Café — ok"),
         ]
         for (html, text) in cases {
             #expect(PlainText.fromHTML(html) == text, "\(html)")

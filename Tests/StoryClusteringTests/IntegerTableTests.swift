@@ -83,6 +83,25 @@ import Testing
         }
     }
 
+    /// A table emptied a thousandfold (or a slot count far beyond its entries) loads compact: the same lookups in a
+    /// table sized for what it holds.
+    @Test func aMostlyEmptiedTableLoadsCompact() throws {
+        var table = IntegerTable()
+        for key in UInt64(0)..<70_000 { table[key &* 0x9E37_79B9] = Int(key % 1_000) }
+        for key in UInt64(10)..<70_000 { table[key &* 0x9E37_79B9] = nil }
+        let (bytes, loaded) = try roundTrip(table)
+        #expect(loaded.count == 10)
+        for key in UInt64(0)..<10 { #expect(loaded[key &* 0x9E37_79B9] == Int(key)) }
+        func slotCount(_ bytes: Data) throws -> Int64 {
+            try bytes.withUnsafeBytes { raw in
+                var reader = SnapshotReader(raw)
+                return try reader.read(Int64.self)
+            }
+        }
+        #expect(try slotCount(bytes) == 131_072)
+        #expect(try slotCount(roundTrip(loaded).bytes) == 64)
+    }
+
     /// A damaged table (a key twice, a slot count that is no power of two, more entries than slots allow) is
     /// refused, not loaded into a table that would lose entries.
     @Test func aDamagedTableIsRefused() {

@@ -252,7 +252,7 @@ public final class LoopbackHTTPServer: Sendable {
             let sent = head.withUnsafeBytes { head in
                 body.withUnsafeBytes { body in
                     var parts: [iovec] = []
-                    for (part, start) in [(head, offset), (body, offset - head.count)] where start < part.count {
+                    for (part, start) in [(head, offset), (body, offset - head.count)] where !part.isEmpty && start < part.count {
                         let skipped = max(start, 0)
                         parts.append(
                             iovec(iov_base: UnsafeMutableRawPointer(mutating: part.baseAddress! + skipped), iov_len: part.count - skipped))
