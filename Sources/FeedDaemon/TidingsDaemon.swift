@@ -63,15 +63,6 @@ public struct TidingsDaemon: Sendable {
             logger.critical("cannot open the store: \(error)")
             return 1
         }
-        // The clustering state loads (or is rebuilt) on its own thread once the first feed with a new listing is
-        // parsed; a cycle of 304s never loads it.
-        let stories: ClusteringStoryAssigner
-        do {
-            stories = try ClusteringStoryAssigner(store: store, now: options.clock.now(), logger: logger)
-        } catch {
-            logger.critical("cannot rebuild story clustering from the store: \(error)")
-            return 1
-        }
         let feedIDs: [String: Int64]
         do {
             feedIDs = try await store.syncSubscriptions(configuration.feeds.map { SubscriptionInput(url: $0.url, title: $0.title, tags: $0.tags) })
@@ -84,6 +75,13 @@ public struct TidingsDaemon: Sendable {
         let fetcher = FeedFetcher()
         defer { fetcher.shutdown() }
         let environment = PollingEnvironment(pauses: (try? store.hostPauses()) ?? [:])
+        let stories: ClusteringStoryAssigner
+        do {
+            stories = try ClusteringStoryAssigner(store: store, now: options.clock.now(), logger: logger)
+        } catch {
+            logger.critical("cannot rebuild story clustering from the store: \(error)")
+            return 1
+        }
         let cycle = PollCycle(
             poller: FeedPoller(
                 fetcher: fetcher, store: store, environment: environment, stories: stories, now: options.clock.now),

@@ -42,8 +42,7 @@ final class Transfer: @unchecked Sendable {
         }
         if body.isEmpty, let length = headers["content-length"].flatMap(Int.init), length > bytes.count {
             // Sized once from the announced length (capped by the body limit, and only a hint: a compressed body
-            // decompresses to more): grown a chunk at a time, a large body was copied into one fresh buffer after
-            // another, and the page faults of those buffers were a tenth of a 10%-changed poll cycle.
+            // decompresses to more), instead of growing a chunk at a time through one fresh buffer after another.
             body.reserveCapacity(min(length, request.limits.maxBodyBytes))
         }
         body.append(contentsOf: bytes)
