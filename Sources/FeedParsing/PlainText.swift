@@ -18,7 +18,7 @@ public enum PlainText {
         guard let text = html.withUTF8({ HTMLTextRenderer.render(UnsafeRawBufferPointer($0)) }) else {
             return collapseLines(html)
         }
-        return text.withUnsafeBufferPointer { collapsedLines(of: $0) }
+        return text.withUnsafeBufferPointer { collapsed($0, keepingLines: true) }
     }
 
     /// The visible text of a text construct.
@@ -60,12 +60,13 @@ public enum PlainText {
     /// Collapses runs of spaces and tabs to one space, trims each line, and keeps at most one empty line.
     static func collapseLines(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { collapsedLines(of: $0) }
+        return text.withUTF8 { collapsed($0, keepingLines: true) }
     }
 
-    /// `collapseLines` of UTF-8 bytes (invalid sequences become U+FFFD in the result), in one pass: between two
-    /// pieces of text, line breaks become one (or two, where a blank line came between) and other whitespace one space.
-    private static func collapsedLines(of bytes: UnsafeBufferPointer<UInt8>) -> String {
+    /// UTF-8 bytes with their whitespace collapsed (invalid sequences become U+FFFD in the result), in one pass:
+    /// between two pieces of text, line breaks become one (or two, where a blank line came between) when
+    /// `keepingLines`, and any other whitespace run one space; nothing is kept before the first text or after the last.
+    private static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>, keepingLines: Bool) -> String {
         // The result is never longer than the input: every byte written stands for at least one byte read.
         let collapsed = [UInt8](unsafeUninitializedCapacity: bytes.count) { output, written in
             var count = 0
@@ -74,7 +75,7 @@ public enum PlainText {
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
-                if byte == 0x0A {
+                if byte == 0x0A, keepingLines {
                     breaks += 1
                     space = false
                     index += 1
@@ -123,35 +124,7 @@ public enum PlainText {
     /// (U+2000–U+200A, U+3000 …) by their encodings.
     static func collapseWhitespace(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { bytes -> String in
-            var output: [UInt8] = []
-            output.reserveCapacity(bytes.count)
-            appendCollapsed(bytes, from: 0, to: bytes.count, into: &output)
-            return String(decoding: output, as: UTF8.self)
-        }
-    }
-
-    /// Appends `bytes[start..<end]` with whitespace runs collapsed to one space and both ends trimmed.
-    private static func appendCollapsed(
-        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into output: inout [UInt8]
-    ) {
-        let origin = output.count
-        var pendingSpace = false
-        var index = start
-        while index < end {
-            let width = whitespaceWidth(bytes, at: index, end: end)
-            if width > 0 {
-                pendingSpace = output.count > origin
-                index += width
-                continue
-            }
-            if pendingSpace {
-                output.append(0x20)
-                pendingSpace = false
-            }
-            output.append(bytes[index])
-            index += 1
-        }
+        return text.withUTF8 { collapsed($0, keepingLines: false) }
     }
 
     /// Byte length of the whitespace character at `index`, or 0.

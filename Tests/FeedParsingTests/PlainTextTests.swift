@@ -1,4 +1,5 @@
 @testable import FeedParsing
+import Foundation
 import Testing
 
 @Suite struct PlainTextTests {
@@ -45,6 +46,10 @@ import Testing
         for _ in 0..<2_000 {
             let text = (0..<(next() % 12)).map { _ in pieces[next() % pieces.count] }.joined()
             #expect(PlainText.collapseLines(text) == Self.referenceCollapse(text), "\(Array(text.unicodeScalars))")
+            // One line: every break is whitespace too.
+            #expect(
+                PlainText.collapseWhitespace(text)
+                    == Self.referenceCollapse(text.replacingOccurrences(of: "\n", with: " ")), "\(Array(text.unicodeScalars))")
         }
     }
 
