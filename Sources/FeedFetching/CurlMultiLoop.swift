@@ -30,8 +30,18 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
     private var activePerHost: [String: Int] = [:]
 
-    /// How many idle connections libcurl keeps open for reuse (well inside the default limit of 1,024 open files).
-    static let idleConnectionCache = 256
+    /// How many idle connections libcurl keeps open for reuse: a quarter of the open files the process may have
+    /// (256 under the usual soft limit of 1,024; `tidingsd` raises that limit at start), at most 4,096.
+    static func idleConnectionCache(openFileLimit: Int) -> Int {
+        max(16, min(4096, openFileLimit / 4))
+    }
+
+    /// The process's soft limit on open files (1,024 if it cannot be read).
+    static var openFileLimit: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
+    }
 
     init(maxConcurrent: Int, maxPerHost: Int) {
         _ = curlGlobalInit
@@ -43,8 +53,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         // cache for the host's next feed. A cycle goes round the hosts (HostInterleaving), so a cache as small as the
         // transfer limit closed every connection before its host came round again: a new connection (and TLS
         // handshake) per feed. Open connections stay bounded: the admitted transfers plus the idle cache.
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.idleConnectionCache)
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConcurrent + Self.idleConnectionCache)
+        let idle = Self.idleConnectionCache(openFileLimit: Self.openFileLimit)
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, idle)
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConcurrent + idle)
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "tidings-curl"

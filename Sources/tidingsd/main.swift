@@ -55,6 +55,17 @@ let M_MMAP_THRESHOLD: Int32 = -3
 _ = mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 #endif
 
+// Connections wait in libcurl's cache for their host's next feed, a quarter of the open files allowed (CurlMultiLoop):
+// the soft limit a service starts with (1,024) keeps 256, fewer than the hosts of a large feed list. The soft limit is
+// raised towards the hard one (systemd's default is 524,288), as servers do; 65,536 is plenty.
+do {
+    var limit = rlimit()
+    if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < min(limit.rlim_max, 65_536) {
+        limit.rlim_cur = min(limit.rlim_max, 65_536)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
 let command: DaemonCommand
 do {
     command = try DaemonCommand.parse()

@@ -233,6 +233,15 @@ import Testing
         #expect(server.acceptedConnections == 10, "30 requests to 10 hosts took \(server.acceptedConnections) connections")
     }
 
+    /// The idle connection cache is a quarter of the open files allowed, within bounds.
+    @Test func idleConnectionsAreAQuarterOfTheOpenFileLimit() {
+        #expect(CurlMultiLoop.idleConnectionCache(openFileLimit: 1024) == 256)
+        #expect(CurlMultiLoop.idleConnectionCache(openFileLimit: 65_536) == 4096)
+        #expect(CurlMultiLoop.idleConnectionCache(openFileLimit: Int.max) == 4096)
+        #expect(CurlMultiLoop.idleConnectionCache(openFileLimit: 40) == 16)
+        #expect(CurlMultiLoop.openFileLimit >= 16)
+    }
+
     /// A server that closes every connection gets a new one per request (what the reuse test tells apart).
     @Test func aClosingServerSeesAConnectionPerRequest() async throws {
         let body = feedBody
