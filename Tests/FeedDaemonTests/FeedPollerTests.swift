@@ -345,15 +345,16 @@ extension FeedPollerTests {
         let store: FeedStore
         let server: LoopbackHTTPServer
         let configuration: FeedConfiguration
+        let fetcher: FeedFetcher
+        let clock: ManualClock
 
         /// Polls feed `index` once, its new entries clustered by `assigner`.
-        func poll(_ index: Int, with assigner: ClusteringStoryAssigner, fetcher: FeedFetcher, now: Date) async throws
-            -> PollOutcome
-        {
+        func poll(_ index: Int, with assigner: ClusteringStoryAssigner) async throws -> PollOutcome {
             let feed = configuration.feeds[index]
             let stored = try #require(try store.feeds().first { $0.url == feed.url })
+            let clock = self.clock
             return await FeedPoller(
-                fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { now },
+                fetcher: fetcher, store: store, environment: PollingEnvironment(), stories: assigner, now: { clock.now },
                 random: { 0 }
             ).poll(feed, stored: stored, configuration: configuration)
         }
@@ -364,7 +365,7 @@ extension FeedPollerTests {
         let responder = ConditionalFileResponder(files: Self.threeFeedsOfOneEvent)
         let server = try LoopbackHTTPServer { responder.respond(to: $0) }
         let configuration = try await subscribe(["/a.xml", "/b.xml", "/c.xml"].map { server.baseURL + $0 }, in: store)
-        return ServedEvent(store: store, server: server, configuration: configuration)
+        return ServedEvent(store: store, server: server, configuration: configuration, fetcher: fetcher, clock: clock)
     }
 
     /// A start whose polls bring nothing new (304s) neither loads the clustering state nor stores it again; the
@@ -372,19 +373,16 @@ extension FeedPollerTests {
     @Test func aCycleOfUnchangedFeedsLeavesTheClusteringStateAlone() async throws {
         let served = try await threeFeedsOfOneEventServed()
         let (store, clock) = (served.store, self.clock)
-        func poll(_ index: Int, with assigner: ClusteringStoryAssigner) async throws -> PollOutcome {
-            try await served.poll(index, with: assigner, fetcher: fetcher, now: clock.now)
-        }
         let first = try ClusteringStoryAssigner(store: store, now: clock.now)
         for index in 0..<2 {
-            _ = try await poll(index, with: first)
+            _ = try await served.poll(index, with: first)
         }
         await first.saveSnapshot()
         let snapshot = try #require(try store.clusteringSnapshot())
 
         let second = try ClusteringStoryAssigner(store: store, now: clock.now)
         for index in 0..<2 {
-            let outcome = try await poll(index, with: second)
+            let outcome = try await served.poll(index, with: second)
             #expect(outcome.status == 304)
         }
         #expect(!second.restoreStarted, "304s loaded the clustering state")
@@ -392,7 +390,7 @@ extension FeedPollerTests {
         #expect(!second.restoreStarted)
         #expect(try store.clusteringSnapshot() == snapshot)
 
-        _ = try await poll(2, with: second)
+        _ = try await served.poll(2, with: second)
         #expect(second.restoreStarted && second.startedFromSnapshot)
         let shared = try #require(try store.stories(since: nil).first { $0.sourceCount == 3 })
         #expect(shared.entryCount == 3)
@@ -401,13 +399,10 @@ extension FeedPollerTests {
     @Test func aRestartLoadsTheClusteringSnapshotUntilEntriesComeAfterIt() async throws {
         let served = try await threeFeedsOfOneEventServed()
         let (store, clock) = (served.store, self.clock)
-        func poll(_ index: Int, with assigner: ClusteringStoryAssigner) async throws -> PollOutcome {
-            try await served.poll(index, with: assigner, fetcher: fetcher, now: clock.now)
-        }
         let first = try ClusteringStoryAssigner(store: store, now: clock.now)
         #expect(!first.startedFromSnapshot, "an empty store has no snapshot")
         for index in 0..<2 {
-            _ = try await poll(index, with: first)
+            _ = try await served.poll(index, with: first)
         }
         await first.saveSnapshot()
         #expect(try store.clusteringSnapshot() != nil)
@@ -428,7 +423,7 @@ extension FeedPollerTests {
         try await store.saveClusteringSnapshot { emit in emit(Data("marker".utf8)) }
         await second.saveSnapshot()
         #expect(try store.clusteringSnapshot() == Data("marker".utf8))
-        _ = try await poll(2, with: second)
+        _ = try await served.poll(2, with: second)
         let shared = try #require(try store.stories(since: nil).first { $0.sourceCount == 3 })
         #expect(shared.entryCount == 3)
         // An entry stored after the snapshot makes it stale: the next start rebuilds from the entries.
