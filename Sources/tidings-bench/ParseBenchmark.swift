@@ -44,7 +44,7 @@ enum ParseBenchmark {
             let tally = parseRepeatedly(documents, seconds: seconds, passes: fixedPasses, withText: withText)
             tallies.withLock { $0.append(tally) }
         }
-        let wall = Self.seconds(clock.now - start)
+        let wall = (clock.now - start).inSeconds
         let all = tallies.withLock { $0 }
         let passes = all.reduce(0) { $0 + $1.passes }
         let entries = all.reduce(0) { $0 + $1.entries }
@@ -82,14 +82,11 @@ enum ParseBenchmark {
                 }
             }
             tally.passes += 1
-            tally.fastestPass = min(tally.fastestPass, Self.seconds(clock.now - passStart))
+            tally.fastestPass = min(tally.fastestPass, (clock.now - passStart).inSeconds)
         } while fixedPasses.map { tally.passes < $0 } ?? (clock.now - start < .seconds(seconds) || tally.passes < 3)
         return tally
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 /// The feed files of a directory, by name.

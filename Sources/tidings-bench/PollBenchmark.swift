@@ -201,10 +201,10 @@ enum ChildProcess {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
-        let elapsed = start.duration(to: .now).components
+        let elapsed = start.duration(to: .now)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return Measurement(
-            wallSeconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18,
+            wallSeconds: elapsed.inSeconds,
             cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
             peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, exitStatus: (status >> 8) & 0xff)
     }

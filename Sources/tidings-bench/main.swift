@@ -77,6 +77,11 @@ default:
     usage()
 }
 
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
 /// The value after `flag` on the command line.
 func option(_ flag: String) -> String? {
     guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
