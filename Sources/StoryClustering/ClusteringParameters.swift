@@ -41,6 +41,10 @@ public struct ClusteringParameters: Sendable, Equatable {
     /// Without a signature term, an item must share this many of the story's top terms.
     public var topTerms = 20
     public var minimumSharedTopTerms = 3
+    /// …or this many when the item has at most `shortItemTerms` terms (a headline without a summary: three shared
+    /// terms would be most of it).
+    public var shortItemSharedTopTerms = 2
+    public var shortItemTerms = 8
     /// Extra threshold when the story so far comes from the item's own source only.
     public var sameSourcePenalty = 0.2
     /// Bigger stories attract a little more: + sizeBonus × ln(min(n, sizeCap)).

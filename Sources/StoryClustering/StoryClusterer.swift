@@ -735,10 +735,16 @@ public final class StoryClusterer {
             centroidSimilarity *= entitySignatureFactor
         } else if signature >= parameters.signatureConcentration {
             centroidSimilarity *= signatureFactor
-        } else if spreadVector.count(of: cache.topTerms) < parameters.minimumSharedTopTerms {
+        } else if spreadVector.count(of: cache.topTerms) < requiredSharedTopTerms(itemTerms: features.termWeights.terms.count) {
             centroidSimilarity = 0
         }
         return centroidSimilarity
+    }
+
+    /// How many of a story's top terms an item without a signature term of the story must share: fewer for a short
+    /// item, whose few terms could otherwise hardly meet the bar (`itemTerms`: its distinct terms, boilerplate left out).
+    private func requiredSharedTopTerms(itemTerms: Int) -> Int {
+        itemTerms <= parameters.shortItemTerms ? parameters.shortItemSharedTopTerms : parameters.minimumSharedTopTerms
     }
 
     /// What a signature term of the story multiplies the item's centroid evidence by: the join bar over the
@@ -926,7 +932,9 @@ public final class StoryClusterer {
             }
             let single = cache(of: candidate).centroid
             var score = spreadVector.dot(single)
-            if Self.sortedIntersectionCount(single.terms, storyCache.topTerms) < parameters.minimumSharedTopTerms { score = 0 }
+            if Self.sortedIntersectionCount(single.terms, storyCache.topTerms) < requiredSharedTopTerms(itemTerms: single.terms.count) {
+                score = 0
+            }
             var decay = 1.0
             if parameters.decayHours > 0 {
                 // The single item's distance in time from the story's span (none when it falls inside).

@@ -101,7 +101,7 @@ struct LabelledItems {
 
     @Test func uciHeadlinesShuffled() throws {
         let score = try LabelledItems("uci_newsagg_first5000/dev.jsonl").shuffledLikePythonSeed42().score()
-        #expect(score.bcubedF1 >= 0.84, "BCubed F1 \(score.bcubedF1)")
+        #expect(score.bcubedF1 >= 0.849, "BCubed F1 \(score.bcubedF1)")
     }
 
     @Test func googleNewsInFileOrder() throws {
@@ -173,6 +173,29 @@ struct LabelledItems {
         #expect(storyOf == StoryClusterer.cluster(items))
         #expect(Set(storyOf).count < items.count - 100, "stories were formed")
         #expect(severalMerges > 0, "no decision absorbed an earlier single-item story")
+    }
+
+    @Test func aShortHeadlineJoinsOnTwoSharedTopTerms() {
+        // Four headlines of one story (no names, too few for a signature term), then a headline of three terms
+        // that shares two of the story's top terms: three would be all of it.
+        let story = [
+            "Record heatwave brings water shortages to farms", "Farms face water shortages during record heatwave",
+            "Heatwave: water shortages hit farms across the region", "Water shortages deepen as heatwave scorches farms",
+        ]
+        func lastDecision(_ parameters: ClusteringParameters) -> (first: Int64, last: ClusterDecision) {
+            let clusterer = StoryClusterer(parameters: parameters)
+            let first = clusterer.add(item(story[0], source: "a", hours: 0)).story
+            for (index, title) in story.enumerated().dropFirst() {
+                _ = clusterer.add(item(title, source: "s\(index)", hours: Double(index)))
+            }
+            return (first, clusterer.add(item("heatwave water warning", source: "z", hours: 5)))
+        }
+        let joined = lastDecision(ClusteringParameters())
+        #expect(joined.last.story == joined.first && joined.last.reason == .similar)
+        var threeShared = ClusteringParameters()
+        threeShared.shortItemTerms = 0
+        let alone = lastDecision(threeShared)
+        #expect(alone.last.story != alone.first && alone.last.reason == .new)
     }
 
     @Test func restoredStoriesKeepTheirIDs() {
