@@ -93,6 +93,11 @@ final class FeedDocumentBuilder: XMLEventReceiver {
         feed.warnings.append(ParseWarning(line: line, message: message))
     }
 
+    /// A problem found before parsing (in the document's bytes), reported with the feed's other warnings.
+    func warn(_ warning: ParseWarning) {
+        feed.warnings.append(warning)
+    }
+
     // MARK: - Structure
 
     private func detectFormat(namespace: XMLNamespace, name: String) {

@@ -27,9 +27,24 @@ public enum FeedParser {
         }
         let encoding = DocumentEncoding(data, contentType: contentType)
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
-        let parser = XMLPushParser(receiver: builder, encoding: encoding.libxml2Override)
-        guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
         var document = data
+        var libxml2Encoding = encoding.libxml2Override
+        var transcoded = false
+        let decoder = LegacyEncoding.decoderName(for: encoding.name)
+        if encoding.isLegacyBytes, let converted = LegacyEncoding.utf8(data, from: decoder) {
+            document = converted.bytes
+            libxml2Encoding = "UTF-8"
+            transcoded = true
+            if converted.replaced > 0 {
+                let line = converted.firstReplacedOffset.map { offset in data.prefix(offset).count { $0 == 0x0A } + 1 }
+                builder.warn(ParseWarning(
+                    line: line,
+                    message: "\(converted.replaced) byte sequence\(converted.replaced == 1 ? " is" : "s are") not valid "
+                        + "\(decoder) and became U+FFFD"))
+            }
+        }
+        let parser = XMLPushParser(receiver: builder, encoding: libxml2Encoding, ignoringDeclaredEncoding: transcoded)
+        guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
         if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
         if !encoding.isWide, let repaired = AmpersandRepair.repair(document) { document = repaired }
         document.withUnsafeBytes { buffer in parser.parse(buffer, isLast: true) }
@@ -82,6 +97,13 @@ struct DocumentEncoding {
     let isWide: Bool
 
     var isUTF8: Bool { name == "utf-8" || name == "utf8" }
+
+    /// A byte encoding other than UTF-8 (windows-1252, Shift_JIS…), which `LegacyEncoding` converts. Not a Unicode
+    /// form: a document that declares UTF-16 but is written in single bytes is left to libxml2, which reads its
+    /// first bytes and sees through the declaration.
+    var isLegacyBytes: Bool {
+        !isWide && !name.hasPrefix("utf") && !name.hasPrefix("ucs") && !name.hasPrefix("unicode")
+    }
 
     init(_ data: Data, contentType: String?) {
         let prefix = [UInt8](data.prefix(4))

@@ -31,7 +31,10 @@ final class XMLPushParser {
     /// How many errors libxml2 reported; the first few are forwarded with their line.
     @exclusivity(unchecked) private(set) var errorCount = 0
 
-    init(receiver: any XMLEventReceiver, encoding: String?) {
+    /// - Parameters:
+    ///   - encoding: the document's encoding, when libxml2 must not take it from the document.
+    ///   - ignoringDeclaredEncoding: the XML declaration's `encoding` is to be ignored (the bytes were converted).
+    init(receiver: any XMLEventReceiver, encoding: String?, ignoringDeclaredEncoding: Bool = false) {
         self.receiver = receiver
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
@@ -46,7 +49,8 @@ final class XMLPushParser {
         guard let context else { return }
         context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue
-            | XML_PARSE_HUGE.rawValue | XML_PARSE_NOWARNING.rawValue)
+            | XML_PARSE_HUGE.rawValue | XML_PARSE_NOWARNING.rawValue
+            | (ignoringDeclaredEncoding ? XML_PARSE_IGNORE_ENC.rawValue : 0))
         xmlCtxtUseOptions(context, options)
         if let encoding {
             xmlCtxtResetPush(context, nil, 0, nil, encoding)

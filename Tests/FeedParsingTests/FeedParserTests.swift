@@ -232,6 +232,32 @@ import Testing
         #expect(feed.title == "Café")
     }
 
+    /// A document in a byte encoding with bytes that encoding does not define keeps everything around them: libxml2
+    /// alone stopped at the first such byte and kept nothing after it (the whole feed, when it was in the title).
+    @Test func invalidBytesInALegacyEncodingBecomeReplacementCharacters() throws {
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<rss version=\"2.0\"><channel><title>Caf".utf8)
+        bytes += [0xE9, 0x20, 0x81, 0x20, 0x93, 0x71, 0x94]  // "é", an undefined byte, “q” in windows-1252
+        bytes += Array("</title><item><title>A</title></item><item><title>B</title></item></channel></rss>".utf8)
+        let feed = try FeedParser.parse(Data(bytes))
+        #expect(feed.title == "Café \u{FFFD} \u{201C}q\u{201D}")
+        #expect(feed.entries.map(\.title) == ["A", "B"])
+        #expect(feed.warnings.contains(ParseWarning(line: 2, message: "1 byte sequence is not valid windows-1252 and became U+FFFD")))
+
+        // Shift_JIS with a broken item between two good ones; the HTTP charset names it (the declaration says nothing).
+        var japanese = Array("<rss version=\"2.0\"><channel><title>T</title><item><title>".utf8)
+        japanese += [0x82, 0xA0]  // あ
+        japanese += Array("</title></item><item><title>".utf8) + [0xFF, 0xFF] + Array("</title></item><item><title>C</title></item></channel></rss>".utf8)
+        let second = try FeedParser.parse(Data(japanese), contentType: "application/rss+xml; charset=Shift_JIS")
+        #expect(second.entries.map(\.title) == ["あ", "\u{FFFD}\u{FFFD}", "C"])
+        #expect(second.warnings.first?.message == "2 byte sequences are not valid shift_jis and became U+FFFD")
+    }
+
+    /// A declaration of UTF-16 on a document written in single bytes is a publisher's mistake libxml2 sees through.
+    @Test func aWrongUTF16DeclarationIsSeenThrough() throws {
+        let feed = try parse("<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>Café</title></channel></rss>")
+        #expect(feed.title == "Café")
+    }
+
     @Test func stableKeyFallsBackToLinkThenHash() {
         #expect(ParsedEntry(id: " x ", link: "https://a").stableKey == "x")
         #expect(ParsedEntry(link: "https://a").stableKey == "https://a")

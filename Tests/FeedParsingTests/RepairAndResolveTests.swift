@@ -18,9 +18,33 @@ import FeedModel
         let latin1 = Data("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>".utf8)
             + Data([0xC3, 0x83, 0xC2, 0xB6]) + Data("</title></channel></rss>".utf8)
         #expect(!DocumentEncoding(latin1, contentType: nil).isUTF8, "only UTF-8 documents are repaired")
-        #expect(try FeedParser.parse(latin1).title == "\u{C3}\u{83}\u{C2}\u{B6}", "Latin-1 bytes read as Latin-1")
+        // The Latin-1 label reads as windows-1252 (WHATWG), where 0x83 is "ƒ"; the four bytes stay four characters.
+        #expect(try FeedParser.parse(latin1).title == "\u{C3}\u{192}\u{C2}\u{B6}", "Latin-1 bytes read one by one")
         #expect(DocumentEncoding(Data("<rss/>".utf8), contentType: "text/xml; charset=UTF-8").isUTF8)
         #expect(DocumentEncoding(Data([0xFF, 0xFE, 0x3C, 0x00]), contentType: "text/xml; charset=utf-8").isWide)
+    }
+
+    @Test func legacyEncodingsBecomeUTF8WithEachInvalidSequenceReplaced() throws {
+        // EUC-JP: あ, then a sequence cut off by the end of the document.
+        let japanese = try #require(LegacyEncoding.utf8(Data([0xA4, 0xA2, 0x41, 0xA4]), from: "euc-jp"))
+        #expect(String(decoding: japanese.bytes, as: UTF8.self) == "あA\u{FFFD}")
+        #expect(japanese.replaced == 1 && japanese.firstReplacedOffset == 3)
+        // KOI8-R has no invalid byte; a document far longer than the first output buffer guess comes through whole.
+        let russian = Data(repeating: 0xC1, count: 100_000)  // а
+        let converted = try #require(LegacyEncoding.utf8(russian, from: "koi8-r"))
+        #expect(converted.bytes == Data(String(repeating: "а", count: 100_000).utf8) && converted.replaced == 0)
+        #expect(LegacyEncoding.utf8(Data("x".utf8), from: "no-such-encoding") == nil)
+    }
+
+    /// Feeds that declare ISO-8859-1 (or ASCII) write windows-1252's quotes and dashes; read as Latin-1 they would be
+    /// invisible control characters.
+    @Test func latin1LabelsReadAsWindows1252() throws {
+        var declared = Data("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>".utf8)
+        declared += [0x64, 0x6F, 0x6E, 0x92, 0x74, 0x20, 0x96, 0x20, 0x63, 0x61, 0x66, 0xE9]  // don’t – café
+        declared += Data("</title></channel></rss>".utf8)
+        #expect(try FeedParser.parse(declared).title == "don’t – café")
+        #expect(LegacyEncoding.decoderName(for: "us-ascii") == "windows-1252")
+        #expect(LegacyEncoding.decoderName(for: "iso-8859-2") == "iso-8859-2")
     }
 
     /// RFC 3986 §5.4's examples, plus IRIs.
