@@ -11,13 +11,13 @@ enum LegacyEncoding {
     /// Standard says and browsers do. Publishers that declare ISO-8859-1 write windows-1252's quotes and dashes
     /// (0x80–0x9F), which in Latin-1 are invisible control characters ("don\u{92}t" for "don’t").
     static func decoderName(for label: String) -> String {
-        let windows1252Labels: Set<String> = [
-            "ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819", "iso-8859-1", "iso-ir-100",
-            "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "us-ascii", "windows-1252",
-            "x-cp1252",
-        ]
-        return windows1252Labels.contains(label) ? "windows-1252" : label
+        windows1252Labels.contains(label) ? "windows-1252" : label
     }
+
+    private static let windows1252Labels: Set<String> = [
+        "ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819", "iso-8859-1", "iso-ir-100", "iso8859-1",
+        "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "us-ascii", "windows-1252", "x-cp1252",
+    ]
 
     /// The UTF-8 form of `data`, read as `encoding`; nil when iconv does not know the encoding.
     static func utf8(_ data: Data, from encoding: String) -> (bytes: Data, replaced: Int, firstReplacedOffset: Int?)? {
@@ -32,7 +32,6 @@ enum LegacyEncoding {
             guard let base = raw.baseAddress else { return }
             var consumed = 0
             while consumed < raw.count {
-                if output.count - written < 16 { output += [UInt8](repeating: 0, count: output.count) }
                 var source: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(
                     mutating: base.assumingMemoryBound(to: CChar.self) + consumed)
                 var inputLeft = raw.count - consumed
@@ -47,8 +46,10 @@ enum LegacyEncoding {
                 consumed = raw.count - inputLeft
                 written += outputSize - outputLeft
                 switch failure {
-                case 0, E2BIG:
+                case 0:
                     continue
+                case E2BIG:
+                    output += [UInt8](repeating: 0, count: output.count)
                 default:
                     // EILSEQ (a sequence the encoding does not define) or EINVAL (one cut off by the end of the
                     // document): one U+FFFD for its first byte, then go on from the next.
