@@ -28,22 +28,16 @@ public enum FeedParser {
         let encoding = DocumentEncoding(data, contentType: contentType)
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         var document = data
-        var libxml2Encoding = encoding.libxml2Override
-        var transcoded = false
-        let decoder = LegacyEncoding.decoderName(for: encoding.name)
-        if encoding.isLegacyBytes, let converted = LegacyEncoding.utf8(data, from: decoder) {
-            document = converted.bytes
-            libxml2Encoding = "UTF-8"
-            transcoded = true
-            if converted.replaced > 0 {
-                let line = converted.firstReplacedOffset.map { offset in data.prefix(offset).count { $0 == 0x0A } + 1 }
-                builder.warn(ParseWarning(
-                    line: line,
-                    message: "\(converted.replaced) byte sequence\(converted.replaced == 1 ? " is" : "s are") not valid "
-                        + "\(decoder) and became U+FFFD"))
-            }
+        // A byte encoding other than UTF-8 is converted here, and libxml2 reads UTF-8 whatever the document declares.
+        let conversion = encoding.isLegacyBytes
+            ? LegacyEncoding.utf8(data, from: LegacyEncoding.decoderName(for: encoding.name)) : nil
+        if let conversion {
+            document = conversion.bytes
+            if let warning = conversion.warning(in: data) { builder.warn(warning) }
         }
-        let parser = XMLPushParser(receiver: builder, encoding: libxml2Encoding, ignoringDeclaredEncoding: transcoded)
+        let parser = XMLPushParser(
+            receiver: builder, encoding: conversion == nil ? encoding.libxml2Override : "UTF-8",
+            ignoringDeclaredEncoding: conversion != nil)
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
         if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
         if !encoding.isWide, let repaired = AmpersandRepair.repair(document) { document = repaired }

@@ -1,3 +1,4 @@
+import FeedModel
 import Foundation
 
 /// Turns a document in a byte encoding other than UTF-8 (windows-1252, Shift_JIS, EUC-JP, KOI8-R…) into UTF-8
@@ -19,8 +20,26 @@ enum LegacyEncoding {
         "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "us-ascii", "windows-1252", "x-cp1252",
     ]
 
+    /// A document converted to UTF-8.
+    struct Conversion {
+        let bytes: Data
+        /// The encoding it was read as.
+        let encoding: String
+        /// How many byte sequences were not valid in it, and where the first began in the original document.
+        let replaced: Int
+        let firstReplacedOffset: Int?
+
+        /// The feed's warning about the replaced sequences, if any, with the line of the first in `original`.
+        func warning(in original: Data) -> ParseWarning? {
+            guard let firstReplacedOffset else { return nil }
+            let line = original.prefix(firstReplacedOffset).count { $0 == 0x0A } + 1
+            let sequences = replaced == 1 ? "1 byte sequence is" : "\(replaced) byte sequences are"
+            return ParseWarning(line: line, message: "\(sequences) not valid \(encoding) and became U+FFFD")
+        }
+    }
+
     /// The UTF-8 form of `data`, read as `encoding`; nil when iconv does not know the encoding.
-    static func utf8(_ data: Data, from encoding: String) -> (bytes: Data, replaced: Int, firstReplacedOffset: Int?)? {
+    static func utf8(_ data: Data, from encoding: String) -> Conversion? {
         let converter = iconv_open("UTF-8", encoding)
         guard converter != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(converter) }
@@ -64,6 +83,7 @@ enum LegacyEncoding {
                 }
             }
         }
-        return (Data(output[..<written]), replaced, firstReplacedOffset)
+        return Conversion(
+            bytes: Data(output[..<written]), encoding: encoding, replaced: replaced, firstReplacedOffset: firstReplacedOffset)
     }
 }
