@@ -4,7 +4,7 @@ import FeedParsing
 import Foundation
 
 /// `tidings parse FILE`: parses a feed file and prints what Tidings reads from it, in the normalized JSON of
-/// feedconf's SCHEMA.md.
+/// feedconf's SCHEMA.md, and the parser's warnings on standard error.
 struct ParseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parse", abstract: "Parse a feed file and print what Tidings reads from it.")
@@ -43,6 +43,10 @@ struct ParseCommand: AsyncParsableCommand {
             let feed = try FeedParser.parse(
                 data, documentURL: documentURL, contentType: type, contentLanguage: headers["content-language"])
             print(try NormalizedFeedJSON.render(feed))
+            // What the daemon would log with the feed (a recovered error, replaced bytes), kept off the JSON.
+            for warning in feed.warnings {
+                FileHandle.standardError.write(Data("tidings: \(file): warning: \(warning)\n".utf8))
+            }
         } catch let error as FeedParseError {
             throw CLIError(message: "\(file): \(error.message)")
         }

@@ -18,6 +18,18 @@ import Testing
         try ProcessRunner.run("tidings", arguments + ["--config", config])
     }
 
+    @Test func parsePrintsTheFeedAndItsWarnings() throws {
+        // windows-1252 with one byte it does not define: the entries stay, and the replaced byte is a warning.
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<rss version=\"2.0\"><channel><title>Caf".utf8)
+        bytes += [0xE9, 0x81] + Array("</title><item><title>A</title></item></channel></rss>".utf8)
+        let file = directory.appendingPathComponent("legacy.xml")
+        try Data(bytes).write(to: file)
+        let parsed = try ProcessRunner.run("tidings", ["parse", file.path])
+        #expect(parsed.status == 0, "\(parsed.stderr)")
+        #expect(parsed.stdout.contains(#""title":"Café\#u{FFFD}""#) && parsed.stdout.contains(#""title":"A""#), "\(parsed.stdout)")
+        #expect(parsed.stderr == "tidings: \(file.path): warning: line 2: 1 byte sequence is not valid windows-1252 and became U+FFFD\n")
+    }
+
     @Test func addChecksTheURLFollowsAPageToItsFeedAndKeepsTheFile() throws {
         let feed = try SharedData.realWorldFeed("nnw__DaringFireball.atom")
         let server = try LoopbackHTTPServer { request in
