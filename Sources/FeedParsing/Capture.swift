@@ -33,7 +33,7 @@ struct Capture {
         if isBase64, let decoded = Data(base64Encoded: String(decoding: bytes, as: UTF8.self), options: .ignoreUnknownCharacters) {
             return String(decoding: decoded, as: UTF8.self)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: MojibakeRepair.windows1252Controls(bytes), as: UTF8.self)
     }
 
     /// Atom 0.3 says so with `mode="base64"`; Atom 1.0 content with a media type that is neither text nor XML

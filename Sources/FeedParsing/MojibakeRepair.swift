@@ -69,6 +69,40 @@ enum MojibakeRepair {
         return nil
     }
 
+    /// Text with the control characters U+0080–U+009F read as the windows-1252 characters of those bytes ("don\u{92}t"
+    /// becomes "don’t"): they are never meant as controls in a feed, but are windows-1252 text decoded as Latin-1, or
+    /// written as `&#146;`. `utf8` is returned as it is when it holds none (UTF-8 encodes them as C2 80…C2 9F).
+    static func windows1252Controls(_ utf8: [UInt8]) -> [UInt8] {
+        // C2 is rare next to the ASCII of most text: memchr jumps between them.
+        let candidate = utf8.withUnsafeBufferPointer { buffer -> Int? in
+            var index = 0
+            while let found = buffer.firstIndex(of: 0xC2, from: index) {
+                if found + 1 < buffer.count, buffer[found + 1] >= 0x80, buffer[found + 1] <= 0x9F { return found }
+                index = found + 1
+            }
+            return nil
+        }
+        guard let first = candidate else { return utf8 }
+        var result = Array(utf8[..<first])
+        result.reserveCapacity(utf8.count + 8)
+        var index = first
+        while index < utf8.count {
+            if utf8[index] == 0xC2, index + 1 < utf8.count, utf8[index + 1] >= 0x80, utf8[index + 1] <= 0x9F,
+                let encoded = windows1252Characters[utf8[index + 1]]
+            {
+                result += encoded
+                index += 2
+            } else {
+                result.append(utf8[index])
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// The same table by byte (the five bytes windows-1252 leaves undefined are not in it).
+    private static let windows1252Characters = Dictionary(uniqueKeysWithValues: windows1252)
+
     /// windows-1252 bytes 0x80–0x9F and the UTF-8 of the characters they stand for.
     private static let windows1252: [(UInt8, [UInt8])] = {
         let characters: [(UInt8, Unicode.Scalar)] = [

@@ -47,6 +47,18 @@ import FeedModel
         #expect(LegacyEncoding.decoderName(for: "iso-8859-2") == "iso-8859-2")
     }
 
+    /// U+0080–U+009F in text are windows-1252 read as Latin-1 (or written as `&#146;`): they become the characters
+    /// windows-1252 has there.
+    @Test func controlCharactersReadAsWindows1252() throws {
+        let feed = try FeedParser.parse(Data(
+            "<rss version=\"2.0\"><channel><title>don\u{92}t</title><item><title>&#147;quoted&#148; &#128;5</title></item></channel></rss>".utf8))
+        #expect(feed.title == "don’t")
+        #expect(feed.entries.first?.title == "“quoted” €5")
+        let plain = Array("plain é and ü".utf8)
+        #expect(MojibakeRepair.windows1252Controls(plain) == plain)
+        #expect(MojibakeRepair.windows1252Controls(Array("\u{81}x\u{85}".utf8)) == Array("\u{81}x…".utf8), "0x81 is undefined")
+    }
+
     /// RFC 3986 §5.4's examples, plus IRIs.
     @Test(arguments: [
         ("g", "http://a/b/c/g"), ("./g", "http://a/b/c/g"), ("g/", "http://a/b/c/g/"), ("/g", "http://a/g"),
