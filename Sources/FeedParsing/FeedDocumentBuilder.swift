@@ -90,7 +90,7 @@ final class FeedDocumentBuilder: XMLEventReceiver {
     }
 
     func recoverableError(line: Int, message: String) {
-        feed.warnings.append(ParseWarning(line: line, message: message))
+        warn(ParseWarning(line: line, message: message))
     }
 
     /// A problem found before parsing (in the document's bytes), reported with the feed's other warnings.

@@ -29,8 +29,7 @@ public enum FeedParser {
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         var document = data
         // A byte encoding other than UTF-8 is converted here, and libxml2 reads UTF-8 whatever the document declares.
-        let conversion = encoding.isLegacyBytes
-            ? LegacyEncoding.utf8(data, from: LegacyEncoding.decoderName(for: encoding.name)) : nil
+        let conversion = encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
         if let conversion {
             document = conversion.bytes
             if let warning = conversion.warning(in: data) { builder.warn(warning) }
@@ -92,11 +91,12 @@ struct DocumentEncoding {
 
     var isUTF8: Bool { name == "utf-8" || name == "utf8" }
 
-    /// A byte encoding other than UTF-8 (windows-1252, Shift_JIS…), which `LegacyEncoding` converts. Not a Unicode
-    /// form: a document that declares UTF-16 but is written in single bytes is left to libxml2, which reads its
-    /// first bytes and sees through the declaration.
-    var isLegacyBytes: Bool {
-        !isWide && !name.hasPrefix("utf") && !name.hasPrefix("ucs") && !name.hasPrefix("unicode")
+    /// For a byte encoding other than UTF-8 (windows-1252, Shift_JIS…), the encoding `LegacyEncoding` reads it as.
+    /// Nil for a Unicode form: a document that declares UTF-16 but is written in single bytes is left to libxml2,
+    /// which reads its first bytes and sees through the declaration.
+    var legacyDecoder: String? {
+        guard !isWide, !name.hasPrefix("utf"), !name.hasPrefix("ucs"), !name.hasPrefix("unicode") else { return nil }
+        return LegacyEncoding.decoderName(for: name)
     }
 
     init(_ data: Data, contentType: String?) {

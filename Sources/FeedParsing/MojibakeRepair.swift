@@ -73,31 +73,26 @@ enum MojibakeRepair {
     /// becomes "don’t"): they are never meant as controls in a feed, but are windows-1252 text decoded as Latin-1, or
     /// written as `&#146;`. `utf8` is returned as it is when it holds none (UTF-8 encodes them as C2 80…C2 9F).
     static func windows1252Controls(_ utf8: [UInt8]) -> [UInt8] {
-        // C2 is rare next to the ASCII of most text: memchr jumps between them.
-        let candidate = utf8.withUnsafeBufferPointer { buffer -> Int? in
+        utf8.withUnsafeBufferPointer { bytes in
+            var output: [UInt8]?
+            var copied = 0
             var index = 0
-            while let found = buffer.firstIndex(of: 0xC2, from: index) {
-                if found + 1 < buffer.count, buffer[found + 1] >= 0x80, buffer[found + 1] <= 0x9F { return found }
+            // C2 is rare next to the ASCII of most text: memchr jumps between them.
+            while let found = bytes.firstIndex(of: 0xC2, from: index) {
                 index = found + 1
-            }
-            return nil
-        }
-        guard let first = candidate else { return utf8 }
-        var result = Array(utf8[..<first])
-        result.reserveCapacity(utf8.count + 8)
-        var index = first
-        while index < utf8.count {
-            if utf8[index] == 0xC2, index + 1 < utf8.count, utf8[index + 1] >= 0x80, utf8[index + 1] <= 0x9F,
-                let encoded = windows1252Characters[utf8[index + 1]]
-            {
-                result += encoded
-                index += 2
-            } else {
-                result.append(utf8[index])
+                guard index < bytes.count, bytes[index] <= 0x9F, let encoded = windows1252Characters[bytes[index]] else {
+                    continue
+                }
+                if output == nil { output = []; output!.reserveCapacity(bytes.count + 8) }
+                output!.append(contentsOf: bytes[copied..<found])
+                output!.append(contentsOf: encoded)
                 index += 1
+                copied = index
             }
+            guard var result = output else { return utf8 }
+            result.append(contentsOf: bytes[copied...])
+            return result
         }
-        return result
     }
 
     /// The same table by byte (the five bytes windows-1252 leaves undefined are not in it).
