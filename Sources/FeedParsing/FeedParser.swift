@@ -29,10 +29,17 @@ public enum FeedParser {
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         var document = data
         // A byte encoding other than UTF-8 is converted here, and libxml2 reads UTF-8 whatever the document declares.
-        let conversion = encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
+        var conversion = encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
         if let conversion {
             document = conversion.bytes
             if let warning = conversion.warning(in: data) { builder.warn(warning) }
+        } else if encoding.isUTF8,
+            let reading = InvalidUTF8.reading(data, declared: encoding.isDeclared, byteOrderMark: encoding.hasByteOrderMark)
+        {
+            // Invalid UTF-8: read as windows-1252, or with the invalid bytes replaced.
+            conversion = reading.conversion
+            document = reading.conversion.bytes
+            for warning in reading.warnings { builder.warn(warning) }
         }
         let parser = XMLPushParser(
             receiver: builder, encoding: conversion == nil ? encoding.libxml2Override : "UTF-8",
@@ -88,6 +95,9 @@ struct DocumentEncoding {
     let libxml2Override: String?
     /// UTF-16 or UTF-32: byte scans for `&`, `<` or UTF-8 sequences do not apply.
     let isWide: Bool
+    /// The encoding was named by a byte-order mark, the server or the XML declaration (not assumed).
+    let isDeclared: Bool
+    let hasByteOrderMark: Bool
 
     var isUTF8: Bool { name == "utf-8" || name == "utf8" }
 
@@ -111,15 +121,20 @@ struct DocumentEncoding {
         }
         isWide = bom == "utf-16" || (prefix.count >= 2 && prefix.contains(0))
         let httpCharset = contentType.flatMap(Self.charset(in:))?.lowercased()
+        hasByteOrderMark = bom != nil
         if let bom {
             name = bom
             libxml2Override = nil
+            isDeclared = true
         } else if let httpCharset {
             name = httpCharset
             libxml2Override = httpCharset
+            isDeclared = true
         } else {
-            name = isWide ? "utf-16" : Self.declaredEncoding(data) ?? "utf-8"
+            let declared = Self.declaredEncoding(data)
+            name = isWide ? "utf-16" : declared ?? "utf-8"
             libxml2Override = nil
+            isDeclared = declared != nil
         }
     }
 

@@ -258,6 +258,63 @@ import Testing
         #expect(feed.title == "Café")
     }
 
+    /// A feed written in windows-1252 that declares no encoding (so is UTF-8 by the XML rules), or declares UTF-8 by
+    /// template, reads as windows-1252: before, every accented letter became U+FFFD.
+    @Test func aFeedThatIsNotUTF8ReadsAsWindows1252() throws {
+        func document(declaring declaration: String) -> Data {
+            var bytes = Array("\(declaration)<rss version=\"2.0\"><channel><title>Not".utf8) + [0xED]
+            bytes += Array("cias</title>\n<item><title>S".utf8) + [0xE3] + Array("o Paulo: pre".utf8) + [0xE7]
+            bytes += Array("o sobe</title><description>".utf8) + [0x93] + Array("caf".utf8) + [0xE9, 0x94, 0x20, 0x81]
+            bytes += Array("</description></item></channel></rss>".utf8)
+            return Data(bytes)
+        }
+        let undeclared = try FeedParser.parse(document(declaring: ""))
+        #expect(undeclared.title == "Notícias")
+        #expect(undeclared.entries.map(\.title) == ["São Paulo: preço sobe"])
+        #expect(undeclared.entries.first?.summary?.value == "“café” \u{FFFD}")
+        #expect(undeclared.warnings.first == ParseWarning(
+            line: 1, message: "the document is not valid UTF-8 (7 bytes outside any UTF-8 character); read as windows-1252"))
+        #expect(undeclared.warnings.contains(ParseWarning(line: 2, message: "1 byte sequence is not valid windows-1252 and became U+FFFD")))
+
+        let declared = try FeedParser.parse(document(declaring: "<?xml version=\"1.0\" encoding=\"utf-8\"?>"))
+        #expect(declared.entries.map(\.title) == ["São Paulo: preço sobe"])
+        #expect(declared.warnings.first?.message.hasPrefix("the document declares UTF-8 but is not valid UTF-8") == true)
+    }
+
+    /// A UTF-8 feed with a stray byte stays UTF-8: only that byte becomes U+FFFD, and the warning says where. Text that
+    /// mixes both (UTF-8 letters and more windows-1252 bytes) reads as windows-1252 with the UTF-8 letters repaired.
+    @Test func aStrayByteInUTF8BecomesAReplacementCharacter() throws {
+        var bytes = Array("<rss version=\"2.0\"><channel><title>Café, naïve, ".utf8) + [0xE9]
+        bytes += Array("</title>\n<item><title>Zoë</title></item></channel></rss>".utf8)
+        let feed = try FeedParser.parse(Data(bytes))
+        #expect(feed.title == "Café, naïve, \u{FFFD}")
+        #expect(feed.entries.map(\.title) == ["Zoë"])
+        #expect(feed.warnings == [ParseWarning(line: 1, message: "1 byte sequence is not valid UTF-8 and became U+FFFD")])
+
+        var mixed = Array("<rss version=\"2.0\"><channel><title>Café and caf".utf8) + [0xE9, 0x2C, 0x20, 0xAB, 0x71, 0xBB]
+        mixed += Array("</title></channel></rss>".utf8)
+        #expect(try FeedParser.parse(Data(mixed)).title == "Café and café, «q»")
+
+        // A byte-order mark settles UTF-8: only the invalid bytes are replaced.
+        let marked = [0xEF, 0xBB, 0xBF] + Array("<rss version=\"2.0\"><channel><title>caf".utf8) + [0xE9, 0x20, 0xE7]
+            + Array("</title></channel></rss>".utf8)
+        #expect(try FeedParser.parse(Data(marked)).title == "caf\u{FFFD} \u{FFFD}")
+    }
+
+    @Test func utf8ScanFindsEveryKindOfInvalidSequence() {
+        func scan(_ bytes: [UInt8]) -> (multibyte: Int, invalid: Int, first: Int?) {
+            let result = bytes.withUnsafeBytes { UTF8Scan($0) }
+            return (result.multibyteSequences, result.invalidBytes, result.firstInvalidOffset)
+        }
+        #expect(scan(Array("plain ASCII, longer than eight bytes".utf8)) == (0, 0, nil))
+        #expect(scan(Array("é€😀 and more ASCII after them".utf8)) == (3, 0, nil))
+        #expect(scan([0x41, 0xC0, 0x80]) == (0, 2, 1), "overlong NUL")
+        #expect(scan([0xED, 0xA0, 0x80]) == (0, 3, 0), "a surrogate")
+        #expect(scan([0xF4, 0x90, 0x80, 0x80]) == (0, 4, 0), "past U+10FFFF")
+        #expect(scan([0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0xE2, 0x82]) == (0, 2, 8), "cut off at the end")
+        #expect(scan([0xE2, 0x82, 0xAC, 0xFF]) == (1, 1, 3))
+    }
+
     @Test func stableKeyFallsBackToLinkThenHash() {
         #expect(ParsedEntry(id: " x ", link: "https://a").stableKey == "x")
         #expect(ParsedEntry(link: "https://a").stableKey == "https://a")
