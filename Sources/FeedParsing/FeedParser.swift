@@ -30,6 +30,7 @@ public enum FeedParser {
         var document = data
         // A byte encoding other than UTF-8 is converted here, and libxml2 reads UTF-8 whatever the document declares.
         var conversion = encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
+            ?? encoding.wideDecoder.flatMap { LegacyEncoding.utf8(data.dropFirst($0.skip), from: $0.name, unitSize: $0.unit) }
         if let conversion {
             document = conversion.bytes
             if let warning = conversion.warning(in: data) { builder.warn(warning) }
@@ -41,12 +42,16 @@ public enum FeedParser {
             document = reading.conversion.bytes
             for warning in reading.warnings { builder.warn(warning) }
         }
+        if let label = encoding.mistakenWideLabel {
+            builder.warn(
+                ParseWarning(line: 1, message: "the document is labelled \(label) but is written in single bytes; read as UTF-8"))
+        }
         let parser = XMLPushParser(
             receiver: builder, encoding: conversion == nil ? encoding.libxml2Override : "UTF-8",
-            ignoringDeclaredEncoding: conversion != nil)
+            ignoringDeclaredEncoding: conversion != nil || encoding.mistakenWideLabel != nil)
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
         if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
-        if !encoding.isWide, let repaired = AmpersandRepair.repair(document) { document = repaired }
+        if !encoding.isWide || conversion != nil, let repaired = AmpersandRepair.repair(document) { document = repaired }
         document.withUnsafeBytes { buffer in parser.parse(buffer, isLast: true) }
         guard builder.format != nil else {
             throw NotAFeed.explain(data, rootElement: builder.unrecognisedRoot, warnings: builder.feed.warnings)
@@ -98,19 +103,53 @@ struct DocumentEncoding {
     /// The encoding was named by a byte-order mark, the server or the XML declaration (not assumed).
     let isDeclared: Bool
     let hasByteOrderMark: Bool
+    /// A UTF-16 or UTF-32 label (the server's or the declaration's) on a document whose first bytes are single-byte
+    /// text: a publisher's mistake. The document is read as UTF-8.
+    let mistakenWideLabel: String?
 
     var isUTF8: Bool { name == "utf-8" || name == "utf8" }
 
     /// For a byte encoding other than UTF-8 (windows-1252, Shift_JIS…), the encoding `LegacyEncoding` reads it as.
-    /// Nil for a Unicode form: a document that declares UTF-16 but is written in single bytes is left to libxml2,
-    /// which reads its first bytes and sees through the declaration.
+    /// Nil for UTF-8 and the wide forms (see `wideDecoder`, `mistakenWideLabel`).
     var legacyDecoder: String? {
-        guard !isWide, !name.hasPrefix("utf"), !name.hasPrefix("ucs"), !name.hasPrefix("unicode") else { return nil }
+        guard !isWide, !isUTF8, !Self.isWideLabel(name) else { return nil }
         return LegacyEncoding.decoderName(for: name)
     }
 
+    private static func isUnicodeLabel(_ label: String) -> Bool {
+        label.hasPrefix("utf") || label.hasPrefix("ucs") || label.hasPrefix("unicode") || label.hasPrefix("iso-10646")
+    }
+
+    /// UTF-16, UTF-32, UCS-2 or UCS-4 under any of their labels.
+    private static func isWideLabel(_ label: String) -> Bool {
+        isUnicodeLabel(label) && !label.hasPrefix("utf-8") && !label.hasPrefix("utf8") && !label.hasPrefix("utf-7")
+    }
+
+    /// For UTF-16 or UTF-32 that its first bytes show (a byte-order mark, or the zero bytes around a first ASCII
+    /// character): the form to decode it as, the bytes of the mark to skip, and the code unit. libxml2 decodes these
+    /// itself, but stops at the first unpaired surrogate and keeps nothing after it.
+    var wideDecoder: (name: String, skip: Int, unit: Int)? {
+        guard isWide else { return nil }
+        let head = [UInt8](firstBytes)
+        guard head.count == 4 else { return nil }
+        switch (head[0], head[1], head[2], head[3]) {
+        case (0xFF, 0xFE, 0, 0): return ("UTF-32LE", 4, 4)
+        case (0, 0, 0xFE, 0xFF): return ("UTF-32BE", 4, 4)
+        case (0xFF, 0xFE, _, _): return ("UTF-16LE", 2, 2)
+        case (0xFE, 0xFF, _, _): return ("UTF-16BE", 2, 2)
+        case (1..., 0, 0, 0): return ("UTF-32LE", 0, 4)
+        case (0, 0, 0, 1...): return ("UTF-32BE", 0, 4)
+        case (1..., 0, _, _): return ("UTF-16LE", 0, 2)
+        case (0, 1..., _, _): return ("UTF-16BE", 0, 2)
+        default: return nil
+        }
+    }
+
+    private let firstBytes: [UInt8]
+
     init(_ data: Data, contentType: String?) {
         let prefix = [UInt8](data.prefix(4))
+        firstBytes = prefix
         let bom: String?
         if prefix.starts(with: [0xEF, 0xBB, 0xBF]) {
             bom = "utf-8"
@@ -122,19 +161,27 @@ struct DocumentEncoding {
         isWide = bom == "utf-16" || (prefix.count >= 2 && prefix.contains(0))
         let httpCharset = contentType.flatMap(Self.charset(in:))?.lowercased()
         hasByteOrderMark = bom != nil
-        if let bom {
+        let label = bom ?? httpCharset ?? Self.declaredEncoding(data)
+        if let label, !isWide, Self.isWideLabel(label) {
+            name = "utf-8"
+            libxml2Override = "UTF-8"
+            isDeclared = true
+            mistakenWideLabel = label.uppercased()
+        } else if let bom {
             name = bom
             libxml2Override = nil
             isDeclared = true
+            mistakenWideLabel = nil
         } else if let httpCharset {
             name = httpCharset
             libxml2Override = httpCharset
             isDeclared = true
+            mistakenWideLabel = nil
         } else {
-            let declared = Self.declaredEncoding(data)
-            name = isWide ? "utf-16" : declared ?? "utf-8"
+            name = isWide ? "utf-16" : label ?? "utf-8"
             libxml2Override = nil
-            isDeclared = declared != nil
+            isDeclared = label != nil
+            mistakenWideLabel = nil
         }
     }
 

@@ -39,7 +39,9 @@ enum LegacyEncoding {
     }
 
     /// The UTF-8 form of `data`, read as `encoding`; nil when iconv does not know the encoding.
-    static func utf8(_ data: Data, from encoding: String) -> Conversion? {
+    /// - Parameter unitSize: the encoding's code unit in bytes (2 for UTF-16): an invalid sequence is skipped a unit
+    ///   at a time, so that the units after it keep their alignment.
+    static func utf8(_ data: Data, from encoding: String, unitSize: Int = 1) -> Conversion? {
         let converter = iconv_open("UTF-8", encoding)
         guard converter != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(converter) }
@@ -71,13 +73,13 @@ enum LegacyEncoding {
                     output += [UInt8](repeating: 0, count: output.count)
                 default:
                     // EILSEQ (a sequence the encoding does not define) or EINVAL (one cut off by the end of the
-                    // document): one U+FFFD for its first byte, then go on from the next.
+                    // document): one U+FFFD for its first unit, then go on from the next.
                     if output.count - written < 3 { output += [UInt8](repeating: 0, count: output.count) }
                     output.replaceSubrange(written..<written + 3, with: [0xEF, 0xBF, 0xBD])
                     written += 3
                     replaced += 1
                     if firstReplacedOffset == nil { firstReplacedOffset = consumed }
-                    consumed += 1
+                    consumed = min(raw.count, consumed + unitSize)
                     // A stateful encoding (ISO-2022-JP) starts again from its initial state.
                     iconv(converter, nil, nil, nil, nil)
                 }

@@ -73,6 +73,11 @@ final class XMLPushParser {
     /// Feeds the next part of the document (or all of it), in pieces of at most `pieceSize`.
     func parse(_ bytes: UnsafeRawBufferPointer, isLast: Bool) {
         guard let context else { return }
+        // Errors libxml2 raises outside any parser context (a sequence its encoding converter rejects, "encoder
+        // error") go to this thread's structured handler, else to standard error without the feed's name: here
+        // they become the feed's warnings, as the parser's own errors do.
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(self).toOpaque(), contextFreeError)
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
         let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
         let piece = Self.pieceSize
         var offset = 0
@@ -167,8 +172,13 @@ final class XMLPushParser {
         errorCount += 1
         guard errorCount <= 20, let error else { return }
         let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
-        receiver.recoverableError(
-            line: Int(error.pointee.line), message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+        // An error raised outside the parser context has no line: it is where the parser is.
+        var line = Int(error.pointee.line)
+        if line == 0, let input = context?.pointee.input { line = Int(input.pointee.line) }
+        // Some messages run over two lines ("…\nBytes: 0x00 0x00"): one line each, for logs.
+        let oneLine = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
+        receiver.recoverableError(line: line, message: oneLine)
     }
 }
 
@@ -227,6 +237,13 @@ private let saxCharacters: charactersSAXFunc = { context, bytes, count in
 }
 
 private let saxError: xmlStructuredErrorFunc = { context, error in
+    withParser(context) { $0.deliverError(error) }
+}
+
+/// The thread's handler while a document is parsed: takes only errors raised outside any parser context (another
+/// parser's errors, such as the HTML renderer's, are that parser's to handle or silence).
+private let contextFreeError: xmlStructuredErrorFunc = { context, error in
+    guard let error, error.pointee.ctxt == nil else { return }
     withParser(context) { $0.deliverError(error) }
 }
 

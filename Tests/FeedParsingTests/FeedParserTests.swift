@@ -256,6 +256,39 @@ import Testing
     @Test func aWrongUTF16DeclarationIsSeenThrough() throws {
         let feed = try parse("<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>Café</title></channel></rss>")
         #expect(feed.title == "Café")
+        #expect(feed.warnings == [ParseWarning(line: 1, message: "the document is labelled UTF-16 but is written in single bytes; read as UTF-8")])
+        // libxml2 alone read these as "not a feed": it follows a declaration of UTF-32 or UCS-2, or the server's charset.
+        for label in ["UTF-32", "UCS-2", "UTF-16LE"] {
+            let declared = try parse("<?xml version=\"1.0\" encoding=\"\(label)\"?><rss version=\"2.0\"><channel><title>Café</title></channel></rss>")
+            #expect(declared.title == "Café", "declared \(label)")
+        }
+        let served = try FeedParser.parse(
+            Data("<rss version=\"2.0\"><channel><title>Café</title></channel></rss>".utf8), contentType: "text/xml; charset=utf-32")
+        #expect(served.title == "Café")
+    }
+
+    /// UTF-16 and UTF-32, told by a byte-order mark or by the zero bytes around the first character, are converted
+    /// before libxml2 reads them: libxml2 stopped at an unpaired surrogate and kept nothing after it.
+    @Test func wideEncodingsKeepTheEntriesAfterAnInvalidUnit() throws {
+        let text = "<rss version=\"2.0\"><channel><title>Zoë</title><item><title>one</title></item><item><title>X"
+        let rest = "Y</title></item><item><title>three</title></item></channel></rss>"
+        var littleEndian: [UInt8] = [0xFF, 0xFE] + Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        littleEndian += [0x00, 0xD8]  // an unpaired high surrogate
+        littleEndian += Array(rest.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let feed = try FeedParser.parse(Data(littleEndian))
+        #expect(feed.title == "Zoë")
+        #expect(feed.entries.map(\.title) == ["one", "X\u{FFFD}Y", "three"])
+        #expect(feed.warnings == [ParseWarning(line: 1, message: "1 byte sequence is not valid UTF-16LE and became U+FFFD")])
+
+        let utf32 = Array("<rss version=\"2.0\"><channel><title>Zoë 😀</title></channel></rss>".unicodeScalars).flatMap {
+            (value: Unicode.Scalar) -> [UInt8] in
+            [UInt8(value.value >> 24), UInt8((value.value >> 16) & 0xFF), UInt8((value.value >> 8) & 0xFF), UInt8(value.value & 0xFF)]
+        }
+        #expect(try FeedParser.parse(Data(utf32)).title == "Zoë 😀", "UTF-32BE without a byte-order mark")
+        let bigEndian = Array("<rss version=\"2.0\"><channel><title>Zoë &amp; AT&T</title></channel></rss>".utf16).flatMap {
+            [UInt8($0 >> 8), UInt8($0 & 0xFF)]
+        }
+        #expect(try FeedParser.parse(Data(bigEndian)).title == "Zoë & AT&T", "UTF-16BE, with the bare ampersand repaired")
     }
 
     /// A feed written in windows-1252 that declares no encoding (so is UTF-8 by the XML rules), or declares UTF-8 by
