@@ -28,8 +28,15 @@ public enum FeedParser {
         let encoding = DocumentEncoding(data, contentType: contentType)
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         var document = data
+        // A document labelled Latin-1 or windows-1252 (often a server's default charset) whose bytes are valid UTF-8
+        // with characters beyond ASCII is UTF-8: windows-1252 text is almost never valid UTF-8 by chance, while read
+        // as windows-1252 every "é" would show as "Ã©".
+        let utf8DespiteLabel = encoding.legacyDecoder == "windows-1252" && data.withUnsafeBytes { UTF8Scan($0).isUTF8Text }
+        if utf8DespiteLabel {
+            builder.warn(ParseWarning(line: 1, message: "the document is labelled \(encoding.name) but is valid UTF-8; read as UTF-8"))
+        }
         // A byte encoding other than UTF-8 is converted here, and libxml2 reads UTF-8 whatever the document declares.
-        var conversion = encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
+        var conversion = utf8DespiteLabel ? nil : encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
             ?? encoding.wideDecoder.flatMap { LegacyEncoding.utf8(data.dropFirst($0.skip), from: $0.name, unitSize: $0.unit) }
         if let conversion {
             document = conversion.bytes
@@ -46,11 +53,11 @@ public enum FeedParser {
             builder.warn(
                 ParseWarning(line: 1, message: "the document is labelled \(label) but is written in single bytes; read as UTF-8"))
         }
+        let readAsUTF8 = conversion != nil || encoding.mistakenWideLabel != nil || utf8DespiteLabel
         let parser = XMLPushParser(
-            receiver: builder, encoding: conversion == nil ? encoding.libxml2Override : "UTF-8",
-            ignoringDeclaredEncoding: conversion != nil || encoding.mistakenWideLabel != nil)
+            receiver: builder, encoding: readAsUTF8 ? "UTF-8" : encoding.libxml2Override, ignoringDeclaredEncoding: readAsUTF8)
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
-        if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
+        if encoding.isUTF8 || utf8DespiteLabel, let repaired = MojibakeRepair.repair(document) { document = repaired }
         if !encoding.isWide || conversion != nil, let repaired = AmpersandRepair.repair(document) { document = repaired }
         document.withUnsafeBytes { buffer in parser.parse(buffer, isLast: true) }
         guard builder.format != nil else {

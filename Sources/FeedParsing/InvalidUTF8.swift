@@ -10,6 +10,8 @@ struct UTF8Scan: Equatable {
     private(set) var firstInvalidOffset: Int?
 
     var isValid: Bool { invalidBytes == 0 }
+    /// Valid, with characters beyond ASCII: text that is UTF-8 whatever it is labelled.
+    var isUTF8Text: Bool { invalidBytes == 0 && multibyteSequences > 0 }
 
     init(_ bytes: UnsafeRawBufferPointer) {
         let count = bytes.count

@@ -334,6 +334,23 @@ import Testing
         #expect(try FeedParser.parse(Data(marked)).title == "caf\u{FFFD} \u{FFFD}")
     }
 
+    /// A server's default charset (Apache's ISO-8859-1) or a template's declaration on a UTF-8 feed: every "ü" read as
+    /// "Ã¼". Valid UTF-8 with characters beyond ASCII is read as UTF-8 (finanzen.net's feed in the real-world corpus).
+    @Test func aUTF8FeedLabelledLatin1ReadsAsUTF8() throws {
+        let text = "<rss version=\"2.0\"><channel><title>Kursziel für NVIDIA – 120 €</title></channel></rss>"
+        let declared = try parse("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>" + text)
+        #expect(declared.title == "Kursziel für NVIDIA – 120 €")
+        #expect(declared.warnings == [ParseWarning(line: 1, message: "the document is labelled iso-8859-1 but is valid UTF-8; read as UTF-8")])
+        let served = try FeedParser.parse(Data(text.utf8), contentType: "text/xml; charset=ISO-8859-1")
+        #expect(served.title == "Kursziel für NVIDIA – 120 €")
+        // Real windows-1252 stays windows-1252 (its "ü" alone is no UTF-8), and so does a label of another encoding.
+        let latin1 = Data(Array("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>f".utf8) + [0xFC]
+            + Array("r</title></channel></rss>".utf8))
+        #expect(try FeedParser.parse(latin1).title == "für")
+        let cyrillic = try FeedParser.parse(Data(text.utf8), contentType: "text/xml; charset=koi8-r")
+        #expect(cyrillic.title != "Kursziel für NVIDIA – 120 €")
+    }
+
     @Test func utf8ScanFindsEveryKindOfInvalidSequence() {
         func scan(_ bytes: [UInt8]) -> (multibyte: Int, invalid: Int, first: Int?) {
             let result = bytes.withUnsafeBytes { UTF8Scan($0) }
