@@ -28,6 +28,10 @@ public enum FeedParser {
         let encoding = DocumentEncoding(data, contentType: contentType)
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         var document = data
+        if let label = encoding.mistakenWideLabel {
+            builder.warn(ParseWarning(
+                line: 1, message: "the document is labelled \(label) but is written in single bytes; the label is ignored"))
+        }
         // A document labelled Latin-1 or windows-1252 (often a server's default charset) whose bytes are valid UTF-8
         // with characters beyond ASCII is UTF-8: windows-1252 text is almost never valid UTF-8 by chance, while read
         // as windows-1252 every "é" would show as "Ã©".
@@ -48,10 +52,6 @@ public enum FeedParser {
             conversion = reading.conversion
             document = reading.conversion.bytes
             for warning in reading.warnings { builder.warn(warning) }
-        }
-        if let label = encoding.mistakenWideLabel {
-            builder.warn(
-                ParseWarning(line: 1, message: "the document is labelled \(label) but is written in single bytes; read as UTF-8"))
         }
         let readAsUTF8 = conversion != nil || encoding.mistakenWideLabel != nil || utf8DespiteLabel
         let parser = XMLPushParser(
@@ -107,7 +107,7 @@ struct DocumentEncoding {
     let libxml2Override: String?
     /// UTF-16 or UTF-32: byte scans for `&`, `<` or UTF-8 sequences do not apply.
     let isWide: Bool
-    /// The encoding was named by a byte-order mark, the server or the XML declaration (not assumed).
+    /// `name` was named by a byte-order mark, the server or the XML declaration (not assumed).
     let isDeclared: Bool
     let hasByteOrderMark: Bool
     /// A UTF-16 or UTF-32 label (the server's or the declaration's) on a document whose first bytes are single-byte
@@ -172,7 +172,7 @@ struct DocumentEncoding {
         if let label, !isWide, Self.isWideLabel(label) {
             name = "utf-8"
             libxml2Override = "UTF-8"
-            isDeclared = true
+            isDeclared = false  // UTF-8 is assumed, not declared
             mistakenWideLabel = label.uppercased()
         } else if let bom {
             name = bom

@@ -256,7 +256,7 @@ import Testing
     @Test func aWrongUTF16DeclarationIsSeenThrough() throws {
         let feed = try parse("<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>Café</title></channel></rss>")
         #expect(feed.title == "Café")
-        #expect(feed.warnings == [ParseWarning(line: 1, message: "the document is labelled UTF-16 but is written in single bytes; read as UTF-8")])
+        #expect(feed.warnings == [ParseWarning(line: 1, message: "the document is labelled UTF-16 but is written in single bytes; the label is ignored")])
         // libxml2 alone read these as "not a feed": it follows a declaration of UTF-32 or UCS-2, or the server's charset.
         for label in ["UTF-32", "UCS-2", "UTF-16LE"] {
             let declared = try parse("<?xml version=\"1.0\" encoding=\"\(label)\"?><rss version=\"2.0\"><channel><title>Café</title></channel></rss>")
