@@ -19,6 +19,10 @@ enum HTMLTree {
         var options = HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
             | HTML_PARSE_NONET.rawValue
         if fragment { options |= HTML_PARSE_NOIMPLIED.rawValue | HTML_PARSE_COMPACT.rawValue }
+        // The options silence the parser's errors, but not those libxml2 raises outside it (an encoding it detects
+        // from the first bytes and then fails to convert): those would go to standard error. Silent as well.
+        xmlSetStructuredErrorFunc(nil, ignoreError)
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
         let document = htmlReadMemory(
             bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil, encoding, Int32(options))
         guard let document else { return nil }
@@ -55,3 +59,5 @@ enum HTMLTree {
         return String(cString: name).lowercased()
     }
 }
+
+private let ignoreError: xmlStructuredErrorFunc = { _, _ in }

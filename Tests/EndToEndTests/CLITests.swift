@@ -28,6 +28,28 @@ import Testing
         #expect(parsed.status == 0, "\(parsed.stderr)")
         #expect(parsed.stdout.contains(#""title":"Café\#u{FFFD}""#) && parsed.stdout.contains(#""title":"A""#), "\(parsed.stdout)")
         #expect(parsed.stderr == "tidings: \(file.path): warning: line 2: 1 byte sequence is not valid windows-1252 and became U+FFFD\n")
+
+        // libxml2 printed its own "encoding error : input conversion failed" for these (found by fuzzing), without
+        // the file's name: a UTF-16 feed with an unpaired surrogate, and a page whose first bytes look like UTF-32.
+        let text = "<rss version=\"2.0\"><channel><title>T</title><item><title>X"
+        func littleEndian(_ string: String) -> [UInt8] { string.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } }
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        utf16 += littleEndian(text)
+        utf16 += [0x00, 0xD8]  // an unpaired high surrogate
+        utf16 += littleEndian("Y</title></item></channel></rss>")
+        let wide = directory.appendingPathComponent("utf16.xml")
+        try Data(utf16).write(to: wide)
+        let widely = try ProcessRunner.run("tidings", ["parse", wide.path])
+        #expect(widely.status == 0 && widely.stdout.contains(#""title":"X\#u{FFFD}Y""#), "\(widely.stdout)")
+        #expect(widely.stderr == "tidings: \(wide.path): warning: line 1: 1 byte sequence is not valid UTF-16LE and became U+FFFD\n")
+        let page = directory.appendingPathComponent("page.html")
+        var pageBytes: [UInt8] = [0x3C, 0, 0, 0]
+        pageBytes += [UInt8](repeating: 0, count: 40)
+        pageBytes += Array("<html><title>x</title></html>".utf8)
+        try Data(pageBytes).write(to: page)
+        let paged = try ProcessRunner.run("tidings", ["parse", page.path])
+        #expect(paged.status != 0)
+        #expect(paged.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("tidings: ") }, "\(paged.stderr)")
     }
 
     @Test func addChecksTheURLFollowsAPageToItsFeedAndKeepsTheFile() throws {
