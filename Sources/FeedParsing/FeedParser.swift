@@ -28,19 +28,9 @@ public enum FeedParser {
         let encoding = DocumentEncoding(data, contentType: contentType)
         let builder = FeedDocumentBuilder(documentURL: documentURL?.absoluteString, httpLanguage: contentLanguage)
         var document = data
-        if let label = encoding.mistakenWideLabel {
-            builder.warn(ParseWarning(
-                line: 1, message: "the document is labelled \(label) but is written in single bytes; the label is ignored"))
-        }
-        // A document labelled Latin-1 or windows-1252 (often a server's default charset) whose bytes are valid UTF-8
-        // with characters beyond ASCII is UTF-8: windows-1252 text is almost never valid UTF-8 by chance, while read
-        // as windows-1252 every "é" would show as "Ã©".
-        let utf8DespiteLabel = encoding.legacyDecoder == "windows-1252" && data.withUnsafeBytes { UTF8Scan($0).isUTF8Text }
-        if utf8DespiteLabel {
-            builder.warn(ParseWarning(line: 1, message: "the document is labelled \(encoding.name) but is valid UTF-8; read as UTF-8"))
-        }
+        if let ignoredLabel = encoding.ignoredLabel { builder.warn(ParseWarning(line: 1, message: ignoredLabel)) }
         // A byte encoding other than UTF-8 is converted here, and libxml2 reads UTF-8 whatever the document declares.
-        var conversion = utf8DespiteLabel ? nil : encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
+        var conversion = encoding.legacyDecoder.flatMap { LegacyEncoding.utf8(data, from: $0) }
             ?? encoding.wideDecoder.flatMap { LegacyEncoding.utf8(data.dropFirst($0.skip), from: $0.name, unitSize: $0.unit) }
         if let conversion {
             document = conversion.bytes
@@ -53,11 +43,11 @@ public enum FeedParser {
             document = reading.conversion.bytes
             for warning in reading.warnings { builder.warn(warning) }
         }
-        let readAsUTF8 = conversion != nil || encoding.mistakenWideLabel != nil || utf8DespiteLabel
+        let readAsUTF8 = conversion != nil || encoding.ignoredLabel != nil
         let parser = XMLPushParser(
             receiver: builder, encoding: readAsUTF8 ? "UTF-8" : encoding.libxml2Override, ignoringDeclaredEncoding: readAsUTF8)
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
-        if encoding.isUTF8 || utf8DespiteLabel, let repaired = MojibakeRepair.repair(document) { document = repaired }
+        if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
         if !encoding.isWide || conversion != nil, let repaired = AmpersandRepair.repair(document) { document = repaired }
         document.withUnsafeBytes { buffer in parser.parse(buffer, isLast: true) }
         guard builder.format != nil else {
@@ -99,7 +89,8 @@ public struct FeedParseError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// The document's encoding, decided once in RFC 7303 §3's order: a byte-order mark, then the HTTP `charset`,
-/// then the XML declaration, else UTF-8. The byte-level repairs and libxml2 all follow this one decision.
+/// then the XML declaration, else UTF-8, unless the bytes contradict the label (`ignoredLabel`). The byte-level
+/// repairs and libxml2 all follow this one decision.
 struct DocumentEncoding {
     /// Lower-cased encoding name.
     let name: String
@@ -110,14 +101,16 @@ struct DocumentEncoding {
     /// `name` was named by a byte-order mark, the server or the XML declaration (not assumed).
     let isDeclared: Bool
     let hasByteOrderMark: Bool
-    /// A UTF-16 or UTF-32 label (the server's or the declaration's) on a document whose first bytes are single-byte
-    /// text: a publisher's mistake. The document is read as UTF-8.
-    let mistakenWideLabel: String?
+    /// Why the label (the server's or the declaration's) was not followed, for the feed's warnings; the document is
+    /// then read as UTF-8. Two publishers' mistakes: a UTF-16 or UTF-32 label on single-byte text, and a Latin-1 or
+    /// windows-1252 label (often a server's default charset) on bytes that are valid UTF-8 beyond ASCII. Windows-1252
+    /// text is almost never valid UTF-8 by chance, while UTF-8 read as windows-1252 shows every "é" as "Ã©".
+    let ignoredLabel: String?
 
     var isUTF8: Bool { name == "utf-8" || name == "utf8" }
 
     /// For a byte encoding other than UTF-8 (windows-1252, Shift_JIS…), the encoding `LegacyEncoding` reads it as.
-    /// Nil for UTF-8 and the wide forms (see `wideDecoder`, `mistakenWideLabel`).
+    /// Nil for UTF-8 and the wide forms (see `wideDecoder`, `ignoredLabel`).
     var legacyDecoder: String? {
         guard !isWide, !isUTF8, !Self.isWideLabel(name) else { return nil }
         return LegacyEncoding.decoderName(for: name)
@@ -173,22 +166,29 @@ struct DocumentEncoding {
             name = "utf-8"
             libxml2Override = "UTF-8"
             isDeclared = false  // UTF-8 is assumed, not declared
-            mistakenWideLabel = label.uppercased()
+            ignoredLabel = "the document is labelled \(label.uppercased()) but is written in single bytes; the label is ignored"
+        } else if let label, bom == nil, !isWide, LegacyEncoding.decoderName(for: label) == "windows-1252",
+            data.withUnsafeBytes({ UTF8Scan($0).isUTF8Text })
+        {
+            name = "utf-8"
+            libxml2Override = "UTF-8"
+            isDeclared = false
+            ignoredLabel = "the document is labelled \(label) but is valid UTF-8; read as UTF-8"
         } else if let bom {
             name = bom
             libxml2Override = nil
             isDeclared = true
-            mistakenWideLabel = nil
+            ignoredLabel = nil
         } else if let httpCharset {
             name = httpCharset
             libxml2Override = httpCharset
             isDeclared = true
-            mistakenWideLabel = nil
+            ignoredLabel = nil
         } else {
             name = isWide ? "utf-16" : label ?? "utf-8"
             libxml2Override = nil
             isDeclared = label != nil
-            mistakenWideLabel = nil
+            ignoredLabel = nil
         }
     }
 
