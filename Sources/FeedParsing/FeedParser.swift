@@ -48,7 +48,10 @@ public enum FeedParser {
             receiver: builder, encoding: readAsUTF8 ? "UTF-8" : encoding.libxml2Override, ignoringDeclaredEncoding: readAsUTF8)
         guard parser.isValid else { throw FeedParseError(reason: .malformed, message: "libxml2 could not start a parser") }
         if encoding.isUTF8, let repaired = MojibakeRepair.repair(document) { document = repaired }
-        if !encoding.isWide || conversion != nil, let repaired = AmpersandRepair.repair(document) { document = repaired }
+        if !encoding.isWide || conversion != nil {
+            if let repaired = LateDeclarationRepair.repair(document) { document = repaired }
+            if let repaired = AmpersandRepair.repair(document) { document = repaired }
+        }
         document.withUnsafeBytes { buffer in parser.parse(buffer, isLast: true) }
         guard builder.format != nil else {
             throw NotAFeed.explain(data, rootElement: builder.unrecognisedRoot, warnings: builder.feed.warnings)

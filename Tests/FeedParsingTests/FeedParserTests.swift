@@ -351,6 +351,21 @@ import Testing
         #expect(cyrillic.title != "Kursziel für NVIDIA – 120 €")
     }
 
+    /// A blank line before the XML declaration (a template's newline) is no error worth a warning on every poll, and
+    /// moving it keeps the lines of later warnings right.
+    @Test func blankLinesBeforeTheDeclarationAreMovedAfterIt() throws {
+        let text = "\n\r\n<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>T</title>\n"
+            + "<item><title>a</title></item>\n<item><title>b</title></wrong></item>\n</channel></rss>"
+        let feed = try parse(text)
+        #expect(feed.entries.map(\.title) == ["a", "b"])
+        #expect(!feed.warnings.contains { $0.message.contains("XML declaration") }, "\(feed.warnings)")
+        #expect(feed.warnings.first?.line == 5, "the mismatched tag is on line 5 of the document: \(feed.warnings)")
+        let marked = Data([0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        #expect(try FeedParser.parse(marked).warnings.first?.line == 5, "after a byte-order mark too")
+        #expect(LateDeclarationRepair.repair(Data("<?xml version=\"1.0\"?><rss/>".utf8)) == nil)
+        #expect(LateDeclarationRepair.repair(Data("\n<rss/>".utf8)) == nil)
+    }
+
     @Test func utf8ScanFindsEveryKindOfInvalidSequence() {
         func scan(_ bytes: [UInt8]) -> (multibyte: Int, invalid: Int, first: Int?) {
             let result = bytes.withUnsafeBytes { UTF8Scan($0) }
