@@ -13,9 +13,9 @@ enum LateDeclarationRepair {
         let start = data.startIndex
         let bom: Int = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var first = start + bom
-        while first < data.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(data[first]) { first += 1 }
+        while first < data.endIndex, isSpace(data[first]) { first += 1 }
         guard first > start + bom, data[first...].starts(with: Array("<?xml".utf8)), first + 5 < data.endIndex,
-            [0x20, 0x09, 0x0A, 0x0D].contains(data[first + 5])
+            isSpace(data[first + 5])
         else { return nil }
         // The declaration's end: the first "?>" (within its usual length).
         let searchEnd = min(data.endIndex, first + 512)
@@ -27,4 +27,7 @@ enum LateDeclarationRepair {
         repaired.append(data[close.upperBound...])
         return repaired
     }
+
+    /// XML's white space (production S).
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 }
