@@ -119,21 +119,18 @@ struct DocumentEncoding {
         return LegacyEncoding.decoderName(for: name)
     }
 
-    private static func isUnicodeLabel(_ label: String) -> Bool {
-        label.hasPrefix("utf") || label.hasPrefix("ucs") || label.hasPrefix("unicode") || label.hasPrefix("iso-10646")
-    }
-
     /// UTF-16, UTF-32, UCS-2 or UCS-4 under any of their labels.
     private static func isWideLabel(_ label: String) -> Bool {
-        isUnicodeLabel(label) && !label.hasPrefix("utf-8") && !label.hasPrefix("utf8") && !label.hasPrefix("utf-7")
+        (label.hasPrefix("utf") || label.hasPrefix("ucs") || label.hasPrefix("unicode") || label.hasPrefix("iso-10646"))
+            && !label.hasPrefix("utf-8") && !label.hasPrefix("utf8") && !label.hasPrefix("utf-7")
     }
 
     /// For UTF-16 or UTF-32 that its first bytes show (a byte-order mark, or the zero bytes around a first ASCII
     /// character): the form to decode it as, the bytes of the mark to skip, and the code unit. libxml2 decodes these
     /// itself, but stops at the first unpaired surrogate and keeps nothing after it.
-    var wideDecoder: (name: String, skip: Int, unit: Int)? {
-        guard isWide else { return nil }
-        let head = [UInt8](firstBytes)
+    let wideDecoder: (name: String, skip: Int, unit: Int)?
+
+    private static func wideDecoder(firstBytes head: [UInt8]) -> (name: String, skip: Int, unit: Int)? {
         guard head.count == 4 else { return nil }
         switch (head[0], head[1], head[2], head[3]) {
         case (0xFF, 0xFE, 0, 0): return ("UTF-32LE", 4, 4)
@@ -148,11 +145,8 @@ struct DocumentEncoding {
         }
     }
 
-    private let firstBytes: [UInt8]
-
     init(_ data: Data, contentType: String?) {
         let prefix = [UInt8](data.prefix(4))
-        firstBytes = prefix
         let bom: String?
         if prefix.starts(with: [0xEF, 0xBB, 0xBF]) {
             bom = "utf-8"
@@ -162,6 +156,7 @@ struct DocumentEncoding {
             bom = nil
         }
         isWide = bom == "utf-16" || (prefix.count >= 2 && prefix.contains(0))
+        wideDecoder = isWide ? Self.wideDecoder(firstBytes: prefix) : nil
         let httpCharset = contentType.flatMap(Self.charset(in:))?.lowercased()
         hasByteOrderMark = bom != nil
         let label = bom ?? httpCharset ?? Self.declaredEncoding(data)
